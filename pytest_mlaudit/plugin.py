@@ -1,0 +1,232 @@
+"""The pytest plugin (entry point ``pytest11: mlaudit``): options, ini keys, markers,
+the ``mlaudit`` fixture and the hooks that collect results. Nothing else.
+
+The checks live in :mod:`pytest_mlaudit.checks` and never import pytest; this module
+imports none of them (nor numpy, scipy, cleanlab, locust or papermill) at import time,
+so projects that don't use mlaudit don't pay for it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_mlaudit.auditor import MARKERS, Auditor
+from pytest_mlaudit.record import CheckEntry, build_record, write_record
+from pytest_mlaudit.result import CheckReport
+
+__all__ = ["mlaudit"]
+
+
+@dataclasses.dataclass(slots=True)
+class _SessionState:
+    entries: list[CheckEntry] = dataclasses.field(default_factory=list)
+    ini_defaults: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    started: float = dataclasses.field(default_factory=time.time)
+    record_path: Path | None = None
+
+
+_STATE = pytest.StashKey[_SessionState]()
+_WORKER_KEY = "mlaudit_entries"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mlaudit", "ML reliability audit (pytest-mlaudit)")
+    group.addoption(
+        "--mlaudit-json",
+        metavar="PATH",
+        default=None,
+        help="write the run's audit record (every check's numbers) to PATH as JSON.",
+    )
+    group.addoption(
+        "--mlaudit-report",
+        metavar="DIR",
+        default=None,
+        help="render the audit notebook and HTML report into DIR at the end of the run "
+        "(needs the [report] extra).",
+    )
+    group.addoption(
+        "--mlaudit-template",
+        metavar="PATH",
+        default=None,
+        help="notebook template for --mlaudit-report (default: the bundled audit_report.ipynb).",
+    )
+    parser.addini(
+        "mlaudit_json", "default path of the audit record (like --mlaudit-json)", default=None
+    )
+    parser.addini(
+        "mlaudit_report", "default directory of the audit report (like --mlaudit-report)", default=None
+    )
+    parser.addini(
+        "mlaudit_defaults",
+        "defaults of the checks, one 'marker.option = value' per line "
+        "(value is JSON, else a string), e.g. 'drift.alpha = 0.01'",
+        type="linelist",
+        default=[],
+    )
+
+
+def _parse_ini_defaults(lines: list[str]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for line in lines:
+        key, sep, raw = line.partition("=")
+        marker, dot, option = key.strip().partition(".")
+        if not sep or not dot or not option.isidentifier():
+            raise pytest.UsageError(
+                f"mlaudit_defaults: cannot read {line!r}; write 'marker.option = value', "
+                "e.g. 'drift.alpha = 0.01'."
+            )
+        if marker not in MARKERS:
+            raise pytest.UsageError(
+                f"mlaudit_defaults: unknown marker {marker!r} in {line!r}; "
+                f"known: {', '.join(sorted(MARKERS))}."
+            )
+        raw = raw.strip()
+        try:
+            value: Any = json.loads(raw)
+        except json.JSONDecodeError:
+            value = raw
+        out.setdefault(marker, {})[option] = value
+    return out
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, help_text in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {help_text}")
+    state = _SessionState(ini_defaults=_parse_ini_defaults(config.getini("mlaudit_defaults")))
+    json_opt = config.getoption("mlaudit_json") or config.getini("mlaudit_json")
+    report_dir = _report_dir(config)
+    if json_opt:
+        state.record_path = Path(json_opt)
+    elif report_dir is not None:
+        state.record_path = report_dir / "audit.json"
+    config.stash[_STATE] = state
+
+
+def _report_dir(config: pytest.Config) -> Path | None:
+    value = config.getoption("mlaudit_report") or config.getini("mlaudit_report")
+    return Path(value) if value else None
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+@pytest.fixture
+def mlaudit(request: pytest.FixtureRequest) -> Iterator[Auditor]:
+    """The checks, with this test's marker kwargs as defaults; every result is recorded.
+
+    ``mlaudit.drift(...)``, ``mlaudit.parity(...)``, ``mlaudit.labels(...)``,
+    ``mlaudit.load(...)``: see :class:`pytest_mlaudit.auditor.Auditor`.
+    """
+    node = request.node
+    state = request.config.stash[_STATE]
+    defaults: dict[str, dict[str, Any]] = {m: dict(v) for m, v in state.ini_defaults.items()}
+    sources = {m: f"mlaudit_defaults ({m}.*)" for m in defaults}
+    markers: list[str] = []
+    for name in MARKERS:
+        found = list(node.iter_markers(name))  # closest (function) first
+        if not found:
+            continue
+        markers.append(name)
+        for mark in reversed(found):  # module/class first, the function's own last
+            if mark.args:
+                raise pytest.UsageError(
+                    f"{node.nodeid}: @pytest.mark.{name} takes keyword arguments only "
+                    f"(check defaults); got positional {mark.args!r}."
+                )
+            defaults.setdefault(name, {}).update(mark.kwargs)
+        sources[name] = f"@pytest.mark.{name}(...) on {node.nodeid}"
+    seq = 0
+
+    def sink(check: str, report: CheckReport, seconds: float) -> None:
+        nonlocal seq
+        entry = CheckEntry.from_report(
+            check, report, nodeid=node.nodeid, seq=seq, markers=markers, duration_s=seconds
+        )
+        state.entries.append(entry)
+        for key, value in entry.figures.items():
+            node.user_properties.append((f"mlaudit.{seq}.{check}.{key}", value))
+        seq += 1
+
+    yield Auditor(defaults=defaults, sources=sources, sink=sink)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    state = config.stash[_STATE]
+    if _is_worker(config):
+        workeroutput: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]
+        workeroutput[_WORKER_KEY] = json.dumps([e.to_dict() for e in state.entries])
+        return
+    if state.record_path is None:
+        return
+    record = build_record(
+        state.entries,
+        run={
+            "exitstatus": int(exitstatus),
+            "duration_s": round(time.time() - state.started, 3),
+            "args": list(config.invocation_params.args),
+            "rootdir": str(config.rootpath),
+        },
+        cwd=config.rootpath,
+    )
+    path = write_record(record, state.record_path)
+    report_dir = _report_dir(config)
+    tr = config.pluginmanager.get_plugin("terminalreporter")
+    if report_dir is not None:
+        _render_report(config, path, report_dir, tr)
+    state.record_path = path
+
+
+def _render_report(config: pytest.Config, record: Path, out_dir: Path, tr: Any) -> None:
+    """Render the notebook report; a failure is reported but never changes the verdict."""
+
+    def say(msg: str) -> None:
+        if tr is not None:
+            tr.write_line(f"mlaudit: {msg}")
+
+    try:
+        from pytest_mlaudit.report import render_report
+
+        template = config.getoption("mlaudit_template")
+        render_report(record, out_dir, template=template, progress=say)
+    except Exception as exc:  # the run's verdict must not depend on the report
+        say(f"the report could not be rendered ({exc}); the record is kept at {record}")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist: collect the entries a worker recorded."""
+    raw = getattr(node, "workeroutput", {}).get(_WORKER_KEY)
+    if not raw:
+        return
+    state = node.config.stash[_STATE]
+    state.entries.extend(CheckEntry.from_dict(d) for d in json.loads(raw))
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    state = config.stash[_STATE]
+    if _is_worker(config) or not state.entries:
+        return
+    entries = sorted(state.entries, key=lambda e: (e.nodeid, e.seq))
+    failed = sum(1 for e in entries if not e.passed)
+    terminalreporter.write_sep(
+        "=", f"mlaudit: {len(entries)} checks, {len(entries) - failed} passed, {failed} failed"
+    )
+    width = max(len(e.check) for e in entries)
+    for e in entries:
+        verdict = "PASS" if e.passed else "FAIL"
+        line = f"{verdict} {e.check.ljust(width)} {e.nodeid}  {e.headline.describe()}"
+        if e.brief:
+            line += f"  {e.brief}"
+        terminalreporter.write_line(line, red=not e.passed, green=e.passed)
+    if state.record_path is not None:
+        terminalreporter.write_line(f"mlaudit: record written to {state.record_path}")
+
