@@ -6,6 +6,9 @@ Every result type is a frozen dataclass built from JSON-friendly parts: ``str``,
 :func:`from_jsonable` rebuilds it from its type hints, so a new result type gets
 round-tripping for free.
 
+A dataclass may list computed properties in a ``json_properties`` class attribute; they
+are written too (for readers of the JSON) and ignored when reading back.
+
 Strict JSON has no NaN or infinity, so non-finite floats are written as the strings
 ``"nan"``, ``"inf"`` and ``"-inf"`` and read back as floats (see docs/record-schema.md).
 """
@@ -49,7 +52,11 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, float):
         return _float_out(float(obj))
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        out = {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        # computed properties a reader of the JSON needs (e.g. a column's ``drifted``)
+        for name in getattr(type(obj), "json_properties", ()):
+            out[name] = to_jsonable(getattr(obj, name))
+        return out
     if isinstance(obj, Mapping):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):

@@ -1,0 +1,651 @@
+"""Data drift: is production data still distributed like the training data?
+
+Methods per column
+------------------
+=============  ===========  ===============================================  ==============
+method         column type  statistic                                        fails when
+=============  ===========  ===============================================  ==============
+``ks``         numeric      two-sample Kolmogorov-Smirnov ``D`` and p-value  significant and
+                            (as ``scipy.stats.ks_2samp``)                    ``D > min_effect``
+``chi2``       categorical  Pearson chi-square on the 2 x K *contingency*    significant and
+                            table of reference vs current counts             ``TVD > min_effect``
+``psi``        both         population stability index on reference-         ``> psi_threshold``
+                            quantile bins (numeric) or categories
+``js``         both         Jensen-Shannon distance, base 2, in [0, 1]       ``> js_threshold``
+``wasserstein`` numeric     Wasserstein-1 distance / reference std           ``> wasserstein_threshold``
+``linf``       categorical  largest change of one category's share (TFDV)    ``> linf_threshold``
+=============  ===========  ===============================================  ==============
+
+**Defaults.** Numeric columns use ``ks`` (exact p-values while both sides have at most
+10,000 values, asymptotic above, as scipy's ``method="auto"``); categorical columns
+(strings, booleans, pandas categories, or numbers named in ``methods={col: "chi2"}``)
+use ``chi2``, pooling categories whose expected count is below 5 (Cochran's rule) so the
+test stays valid for small samples. ``methods`` overrides this for all columns
+(``"psi"``) or per column (``{"income": ["ks", "psi"]}``).
+
+**Verdicts.** The p-values of all significance tests in one call (``ks``, ``chi2`` and
+the missing-value test) are corrected together (Holm by default; ``"bh"`` or ``"none"``).
+A significant column only counts as drifted when its *effect size* also exceeds
+``min_effect`` (default 0.02): the KS statistic ``D`` (the largest gap between the two
+cumulative distributions) for numbers, the total variation distance (the largest
+difference in probability any set of categories can show) for categories. So a 0.01 sd
+shift at a million rows is reported with its tiny p-value but does not fail; pass
+``min_effect=0`` to fail on significance alone. Distance methods fail above their
+threshold. The dataset fails when the share of drifted columns exceeds ``drift_share``
+(default 0: any drifted column fails).
+
+**Missing values** are never dropped silently: for categorical columns they are a bucket
+of their own; for numeric columns a ``missing`` row compares the null rates (2 x 2
+contingency test, effect = absolute change of the null share).
+
+**Unseen categories** (in current, not in the reference) are pooled into one bucket with
+a reference count of zero and listed in :attr:`DriftReport.unseen_categories`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ClassVar, Final, Literal
+
+import numpy as np
+import pandas as pd
+
+from pytest_mlaudit.checks._drift_iv import (
+    DEFAULT_METHOD,
+    check_float,
+    check_int,
+    check_names,
+    kind_for_methods,
+    parse_methods,
+)
+from pytest_mlaudit.checks._frames import ColumnKind, as_frame, category_counts, column_kind, numeric_values
+from pytest_mlaudit.checks.profile import (
+    MAX_CATEGORIES,
+    CategoricalProfile,
+    NumericProfile,
+    ReferenceProfile,
+    profile_column,
+    profile_reference,
+)
+from pytest_mlaudit.errors import MlauditInputError
+from pytest_mlaudit.result import BadWhen, CheckReport, Measure, breaches, fmt_number, format_table
+from pytest_mlaudit.stats import distances
+from pytest_mlaudit.stats.contingency import chi2_contingency_2xk
+from pytest_mlaudit.stats.corrections import CORRECTIONS, Correction, adjust_pvalues
+from pytest_mlaudit.stats.histogram import bin_counts_sorted
+from pytest_mlaudit.stats.ks import ks_2samp_sorted
+
+__all__ = [
+    "ColumnDrift",
+    "DriftReport",
+    "Histogram",
+    "ReferenceProfile",
+    "check_drift",
+    "profile_reference",
+]
+
+#: Categories shown per column in the record's histograms; the rest are pooled.
+HISTOGRAM_CATEGORIES: Final = 20
+_TESTS: Final = frozenset({"ks", "chi2", "missing"})
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ColumnDrift:
+    """One statistic of one column.
+
+    For significance tests (``ks``, ``chi2``, ``missing``) the column drifts when the
+    corrected p-value is below ``alpha`` *and* ``effect > threshold``; for distances
+    (``psi``, ``js``, ``wasserstein``, ``linf``) when ``statistic > threshold``
+    (``effect`` equals ``statistic`` there).
+    """
+
+    json_properties: ClassVar[tuple[str, ...]] = ("significant", "drifted")
+
+    column: str
+    method: str  #: ks, chi2, missing, psi, js, wasserstein or linf
+    kind: ColumnKind
+    statistic: float  #: the method's statistic (D, chi-square, PSI, ...)
+    pvalue: float | None  #: raw p-value; None for distances
+    pvalue_adjusted: float | None  #: after the correction across this report's tests
+    alpha: float | None  #: significance level (tests only)
+    effect: float  #: effect size: D, total variation, |change of null share|, or the distance
+    threshold: float  #: the effect floor (tests) or the distance threshold
+    bad_when: BadWhen  #: always ABOVE: larger effects are worse
+    n_reference: int  #: non-missing reference values used
+    n_current: int  #: non-missing current values used
+    missing_reference: float  #: share of missing values in the reference column
+    missing_current: float  #: share of missing values in the current column
+    details: dict[str, float | int | str]  #: method extras (dof, pooled cells, means, ...)
+
+    @property
+    def is_test(self) -> bool:
+        return self.pvalue is not None
+
+    @property
+    def significant(self) -> bool:
+        """Tests: the corrected p-value is below alpha. Distances: always True."""
+        if self.pvalue_adjusted is None or self.alpha is None:
+            return True
+        return self.pvalue_adjusted < self.alpha
+
+    @property
+    def drifted(self) -> bool:
+        return self.significant and breaches(self.effect, self.threshold, self.bad_when)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Histogram:
+    """Binned counts of one column on both sides, for plots (never raw rows).
+
+    Numeric: ``edges`` has one more entry than the counts (reference-quantile bins, outer
+    edges at the smallest/largest value seen). Categorical: ``labels`` name the counts;
+    ``other_*`` pool the remaining reference categories, ``unseen`` the current-only ones.
+    """
+
+    column: str
+    kind: ColumnKind
+    edges: tuple[float, ...] | None
+    labels: tuple[str, ...] | None
+    reference: tuple[int, ...]
+    current: tuple[int, ...]
+    missing_reference: int
+    missing_current: int
+    other_reference: int = 0
+    other_current: int = 0
+    unseen_current: int = 0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DriftReport(CheckReport):
+    """The result of :func:`check_drift`: every column's statistics and the verdict."""
+
+    kind: ClassVar[str] = "drift"
+    json_properties: ClassVar[tuple[str, ...]] = ("drifted_columns", "drifted_share")
+
+    columns: tuple[ColumnDrift, ...]
+    n_reference: int  #: rows of the reference
+    n_current: int  #: rows of the current data
+    alpha: float
+    correction: Correction
+    min_effect: float
+    drift_share: float  #: the dataset fails when the drifted share exceeds this
+    checked_columns: tuple[str, ...]
+    unchecked_columns: tuple[str, ...]  #: current-only columns (no reference to compare)
+    unseen_categories: dict[str, tuple[str, ...]]  #: column -> most frequent unseen values
+    histograms: dict[str, Histogram]
+    reference_is_profile: bool = False
+
+    @property
+    def drifted_columns(self) -> tuple[str, ...]:
+        """Columns with at least one drifted statistic, in column order."""
+        drifted = {c.column for c in self.columns if c.drifted}
+        return tuple(c for c in self.checked_columns if c in drifted)
+
+    @property
+    def drifted_share(self) -> float:
+        return len(self.drifted_columns) / len(self.checked_columns)
+
+    @property
+    def passed(self) -> bool:
+        return not breaches(self.drifted_share, self.drift_share, BadWhen.ABOVE)
+
+    def headline(self) -> Measure:
+        return Measure("drifted_share", self.drifted_share, self.drift_share, BadWhen.ABOVE)
+
+    def sizes(self) -> dict[str, int]:
+        return {
+            "n_reference": self.n_reference,
+            "n_current": self.n_current,
+            "n_columns": len(self.checked_columns),
+        }
+
+    def key_figures(self) -> dict[str, float | int | str | bool]:
+        figures = super().key_figures()
+        figures["drifted_columns"] = ",".join(self.drifted_columns)
+        figures["n_drifted"] = len(self.drifted_columns)
+        figures["n_columns"] = len(self.checked_columns)
+        return figures
+
+    def brief(self) -> str:
+        if not self.drifted_columns:
+            return ""
+        shown = ", ".join(self.drifted_columns[:5])
+        more = len(self.drifted_columns) - 5
+        return f"drifted: {shown}" + (f" (+{more} more)" if more > 0 else "")
+
+    def column(self, name: str) -> tuple[ColumnDrift, ...]:
+        """The rows of one column."""
+        rows = tuple(c for c in self.columns if c.column == name)
+        if not rows:
+            raise KeyError(f"column {name!r} was not checked; checked: {self.checked_columns!r}")
+        return rows
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per (column, method), as a pandas DataFrame."""
+        return pd.DataFrame(
+            [
+                {
+                    "column": c.column,
+                    "method": c.method,
+                    "statistic": c.statistic,
+                    "pvalue": c.pvalue,
+                    "pvalue_adjusted": c.pvalue_adjusted,
+                    "effect": c.effect,
+                    "threshold": c.threshold,
+                    "drifted": c.drifted,
+                    "n_reference": c.n_reference,
+                    "n_current": c.n_current,
+                    "missing_reference": c.missing_reference,
+                    "missing_current": c.missing_current,
+                }
+                for c in self.columns
+            ]
+        )
+
+    def summary(self, max_rows: int = 40) -> str:
+        n = len(self.checked_columns)
+        verdict = "passed" if self.passed else "FAILED"
+        head = (
+            f"drift {verdict}: {len(self.drifted_columns)} of {n} column(s) drifted "
+            f"({self.headline().describe()}); {self.correction}-corrected at "
+            f"alpha={fmt_number(self.alpha)}, effect floor {fmt_number(self.min_effect)}; "
+            f"n_reference={self.n_reference}, n_current={self.n_current}"
+        )
+        rows = sorted(
+            self.columns,
+            key=lambda c: (not c.drifted, -(c.effect / c.threshold if c.threshold else c.effect)),
+        )
+        table = format_table(
+            ["column", "method", "statistic", "p (adj)", "effect", "threshold", "drifted"],
+            [
+                [
+                    c.column,
+                    c.method,
+                    fmt_number(c.statistic),
+                    fmt_number(c.pvalue_adjusted),
+                    fmt_number(c.effect),
+                    fmt_number(c.threshold),
+                    "DRIFT" if c.drifted else ("signif." if c.is_test and c.significant else "no"),
+                ]
+                for c in rows[:max_rows]
+            ],
+        )
+        lines = [head, table]
+        if len(rows) > max_rows:
+            lines.append(f"... {len(rows) - max_rows} more row(s); see report.to_frame()")
+        for col, values in self.unseen_categories.items():
+            lines.append(f"unseen categories in {col!r}: {', '.join(map(repr, values))}")
+        if self.unchecked_columns:
+            lines.append(
+                f"not checked (only in current): {', '.join(map(repr, self.unchecked_columns))}"
+            )
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- the maths
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Options:
+    alpha: float
+    min_effect: float
+    thresholds: dict[str, float]
+    psi_eps: float
+    bins: int
+    max_categories: int
+
+
+@dataclasses.dataclass(slots=True)
+class _Raw:
+    column: str
+    method: str
+    kind: ColumnKind
+    statistic: float
+    pvalue: float | None
+    effect: float
+    threshold: float
+    n_reference: int
+    n_current: int
+    missing_reference: float
+    missing_current: float
+    details: dict[str, float | int | str]
+
+
+def _missing_row(
+    column: str, kind: ColumnKind, ref_missing: int, ref_n: int, cur_missing: int, cur_n: int,
+    opts: _Options,
+) -> _Raw:
+    test = chi2_contingency_2xk([ref_missing, ref_n - ref_missing], [cur_missing, cur_n - cur_missing])
+    share_r, share_c = ref_missing / ref_n, cur_missing / cur_n
+    return _Raw(column, "missing", kind, test.statistic, test.pvalue, abs(share_c - share_r),
+                opts.min_effect, ref_n, cur_n, share_r, share_c,
+                {"missing_reference_count": ref_missing, "missing_current_count": cur_missing})
+
+
+def _numeric_column(
+    ref: NumericProfile, cur_series: pd.Series, methods: tuple[str, ...], opts: _Options
+) -> tuple[list[_Raw], Histogram]:
+    column = ref.column
+    cur, cur_missing = numeric_values(cur_series, column=column, side="current")
+    n_ref, n_cur = ref.n - ref.n_missing, int(cur.size)
+    miss_r, miss_c = ref.n_missing / ref.n, cur_missing / cur_series.size
+    details: dict[str, float | int | str] = {
+        "mean_reference": ref.mean, "mean_current": float(cur.mean()),
+        "std_reference": ref.std, "std_current": float(cur.std()),
+    }
+    cur_counts = bin_counts_sorted(cur, ref.edges)
+    rows: list[_Raw] = []
+    for method in methods:
+        extra = dict(details)
+        pvalue: float | None = None
+        if method == "ks":
+            stat, pvalue = ks_2samp_sorted(ref.sample, cur)
+            effect, threshold = stat, opts.min_effect
+            if not ref.sample_is_complete:
+                extra["reference_sample"] = int(ref.sample.size)
+        elif method == "psi":
+            stat = distances.psi(ref.counts, cur_counts, eps=opts.psi_eps)
+            effect, threshold = stat, opts.thresholds["psi"]
+            extra["bins"] = int(ref.counts.size)
+        elif method == "js":
+            stat = distances.jensen_shannon(ref.counts, cur_counts)
+            effect, threshold = stat, opts.thresholds["js"]
+            extra["bins"] = int(ref.counts.size)
+        elif method == "wasserstein":
+            stat = distances.wasserstein_normalised(ref.sample, cur, ref.std)
+            effect, threshold = stat, opts.thresholds["wasserstein"]
+        else:  # pragma: no cover - guarded by validation
+            raise AssertionError(method)
+        rows.append(_Raw(column, method, "numeric", stat, pvalue, effect, threshold, n_ref, n_cur,
+                         miss_r, miss_c, extra))
+    if ref.n_missing or cur_missing:
+        rows.append(_missing_row(column, "numeric", ref.n_missing, ref.n, cur_missing,
+                                 int(cur_series.size), opts))
+    plot_cur = bin_counts_sorted(cur, ref.plot_edges)
+    hist = Histogram(
+        column=column, kind="numeric",
+        edges=(min(ref.minimum, float(cur[0])), *map(float, ref.plot_edges),
+               max(ref.maximum, float(cur[-1]))),
+        labels=None, reference=tuple(int(v) for v in ref.plot_counts),
+        current=tuple(int(v) for v in plot_cur),
+        missing_reference=ref.n_missing, missing_current=cur_missing,
+    )
+    return rows, hist
+
+
+def _categorical_column(
+    ref: CategoricalProfile, cur_series: pd.Series, methods: tuple[str, ...], opts: _Options
+) -> tuple[list[_Raw], Histogram, tuple[str, ...]]:
+    column = ref.column
+    cur_counts, cur_missing = category_counts(cur_series)
+    known = set(ref.categories)
+    aligned = np.array([cur_counts.get(c, 0) for c in ref.categories], dtype=np.int64)
+    unseen = {k: v for k, v in cur_counts.items() if k not in known}
+    n_unseen = sum(unseen.values())
+    ref_b, cur_b = list(ref.counts.tolist()), list(aligned.tolist())
+    if n_unseen:
+        ref_b.append(0)
+        cur_b.append(n_unseen)
+    if ref.n_missing or cur_missing:
+        ref_b.append(ref.n_missing)
+        cur_b.append(cur_missing)
+    n_cur_total = int(cur_series.size)
+    miss_r, miss_c = ref.n_missing / ref.n, cur_missing / n_cur_total
+    n_ref_used, n_cur_used = ref.n, n_cur_total  # missing values are a bucket here
+    base: dict[str, float | int | str] = {
+        "categories": len(ref.categories), "unseen_share": n_unseen / n_cur_total,
+    }
+    rows: list[_Raw] = []
+    for method in methods:
+        extra = dict(base)
+        pvalue: float | None = None
+        if method == "chi2":
+            test = chi2_contingency_2xk(ref_b, cur_b)
+            stat, pvalue = test.statistic, test.pvalue
+            effect, threshold = distances.total_variation(ref_b, cur_b), opts.min_effect
+            extra.update(dof=test.dof, pooled=test.pooled)
+        elif method == "psi":
+            stat = distances.psi(ref_b, cur_b, eps=opts.psi_eps)
+            effect, threshold = stat, opts.thresholds["psi"]
+        elif method == "js":
+            stat = distances.jensen_shannon(ref_b, cur_b)
+            effect, threshold = stat, opts.thresholds["js"]
+        elif method == "linf":
+            stat = distances.linf(ref_b, cur_b)
+            effect, threshold = stat, opts.thresholds["linf"]
+        else:  # pragma: no cover - guarded by validation
+            raise AssertionError(method)
+        rows.append(_Raw(column, method, "categorical", stat, pvalue, effect, threshold,
+                         n_ref_used, n_cur_used, miss_r, miss_c, extra))
+    # histogram: the categories with the largest share on either side
+    ref_share = ref.counts / max(ref.counts.sum(), 1)
+    cur_share = aligned / max(aligned.sum() + n_unseen, 1)
+    top = np.argsort(-np.maximum(ref_share, cur_share), kind="stable")[:HISTOGRAM_CATEGORIES]
+    top = np.sort(top)
+    rest = np.setdiff1d(np.arange(len(ref.categories)), top)
+    hist = Histogram(
+        column=column, kind="categorical", edges=None,
+        labels=tuple(ref.categories[i] for i in top),
+        reference=tuple(int(ref.counts[i]) for i in top),
+        current=tuple(int(aligned[i]) for i in top),
+        missing_reference=ref.n_missing, missing_current=cur_missing,
+        other_reference=int(ref.counts[rest].sum()), other_current=int(aligned[rest].sum()),
+        unseen_current=n_unseen,
+    )
+    unseen_top = tuple(k for k, _ in sorted(unseen.items(), key=lambda kv: (-kv[1], kv[0]))[:20])
+    return rows, hist, unseen_top
+
+
+def check_drift(
+    reference: Any,
+    current: Any,
+    *,
+    columns: Sequence[str] | str | None = None,
+    methods: str | Sequence[str] | Mapping[str, str | Sequence[str]] | None = None,
+    alpha: float = 0.05,
+    correction: Correction = "holm",
+    min_effect: float = 0.02,
+    drift_share: float = 0.0,
+    psi_threshold: float = 0.2,
+    js_threshold: float = 0.1,
+    wasserstein_threshold: float = 0.1,
+    linf_threshold: float = 0.1,
+    bins: int | None = None,
+    psi_eps: float = distances.PSI_EPSILON,
+    max_categories: int = MAX_CATEGORIES,
+    n_jobs: int | None = None,
+) -> DriftReport:
+    """Compare the distribution of ``current`` with ``reference``, column by column.
+
+    Parameters
+    ----------
+    reference
+        Training data (DataFrame, Series, 1-D/2-D array) or a :class:`ReferenceProfile`.
+    current
+        Production data with the same columns.
+    columns
+        Columns to check (default: every column of the reference). Current-only columns
+        are listed in ``unchecked_columns``.
+    methods
+        ``None`` (the default per column type, see the module docs), one method or a list
+        for all columns, or ``{column: method(s)}``. Naming a numeric column with
+        ``"chi2"``/``"linf"`` compares its values as categories.
+    alpha
+        Significance level after the ``correction`` (``"holm"``, ``"bh"`` or ``"none"``).
+    min_effect
+        Effect-size floor of the tests (KS ``D``, total variation, change of null share).
+    drift_share
+        The dataset fails when the share of drifted columns is above this.
+    psi_threshold, js_threshold, wasserstein_threshold, linf_threshold
+        Thresholds of the distance methods.
+    bins
+        Reference-quantile bins for numeric PSI/JS (default 10, or the profile's).
+    psi_eps
+        Floor of bucket proportions in PSI (empty bins), default ``1e-4``.
+    max_categories
+        Columns with more distinct reference values are refused (say which to drop).
+    n_jobs
+        Threads used over columns (default: the number of CPUs).
+
+    Returns
+    -------
+    DriftReport
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> train = pd.DataFrame({"x": rng.normal(size=5000), "c": rng.choice(["a", "b"], 5000)})
+    >>> prod = pd.DataFrame({"x": rng.normal(0.5, size=5000), "c": rng.choice(["a", "b"], 5000)})
+    >>> report = check_drift(train, prod)
+    >>> report.passed, report.drifted_columns
+    (False, ('x',))
+    """
+    # ---- validation, apart from the maths
+    check_float("alpha", alpha, low=0.0, high=1.0, low_open=True)
+    check_float("min_effect", min_effect, low=0.0)
+    check_float("drift_share", drift_share, low=0.0, high=1.0)
+    thresholds = {
+        "psi": check_float("psi_threshold", psi_threshold, low=0.0),
+        "js": check_float("js_threshold", js_threshold, low=0.0, high=1.0, high_open=False),
+        "wasserstein": check_float("wasserstein_threshold", wasserstein_threshold, low=0.0),
+        "linf": check_float("linf_threshold", linf_threshold, low=0.0, high=1.0, high_open=False),
+    }
+    check_float("psi_eps", psi_eps, low=0.0, high=1.0, low_open=True)
+    check_int("max_categories", max_categories, minimum=2)
+    if correction not in CORRECTIONS:
+        raise MlauditInputError(
+            f"correction must be one of {list(CORRECTIONS)}; got correction={correction!r}."
+        )
+    if n_jobs is not None:
+        check_int("n_jobs", n_jobs, minimum=1)
+
+    is_profile = isinstance(reference, ReferenceProfile)
+    if is_profile:
+        if bins is not None and bins != reference.bins:
+            raise MlauditInputError(
+                f"the reference profile was made with bins={reference.bins}; got bins={bins}. "
+                "Profile the reference again with the bins you want."
+            )
+        bins = reference.bins
+        ref_frame = None
+        ref_columns = list(reference.columns)
+        n_reference = reference.n_rows
+    else:
+        bins = check_int("bins", 10 if bins is None else bins, minimum=2)
+        ref_frame = as_frame(reference, name="reference")
+        ref_columns = [str(c) for c in ref_frame.columns]
+        n_reference = int(ref_frame.shape[0])
+    cur_frame = as_frame(current, name="current")
+    if isinstance(reference, np.ndarray | list) and isinstance(current, pd.DataFrame):
+        raise MlauditInputError(
+            "reference is an array but current is a DataFrame; pass both as DataFrames so "
+            "columns are matched by name."
+        )
+    cur_names = {str(c) for c in cur_frame.columns}
+    if columns is None:
+        names = ref_columns
+        missing = [c for c in names if c not in cur_names]
+        if missing:
+            raise MlauditInputError(
+                f"column(s) {missing!r} of the reference are missing from current; add them "
+                "or choose the columns to check with columns=."
+            )
+    else:
+        names = check_names(columns, pd.DataFrame(columns=ref_columns), side="reference")
+        check_names(names, cur_frame, side="current")
+    unchecked = tuple(str(c) for c in cur_frame.columns if str(c) not in set(names))
+    plan = parse_methods(methods, names)
+    explicit = set(methods) if isinstance(methods, Mapping) else set()
+
+    kinds: dict[str, ColumnKind] = {}
+    for name in names:
+        ref_kind: ColumnKind = (
+            reference.columns[name].kind if is_profile
+            else column_kind(ref_frame[name], column=name, side="reference")  # type: ignore[index]
+        )
+        cur_kind = column_kind(cur_frame[name], column=name, side="current")
+        kind = kind_for_methods(name, ref_kind, plan[name], explicit=name in explicit)
+        if is_profile and kind != ref_kind:
+            raise MlauditInputError(
+                f"column {name!r} was profiled as {ref_kind}; methods asks to compare it as "
+                f"{kind}. Profile it with categorical=[{name!r}] instead."
+            )
+        if ref_kind != cur_kind and not (kind == "categorical" and (name in explicit or is_profile)):
+            raise MlauditInputError(
+                f"column {name!r} is {ref_kind} in the reference ({_dtype(reference, name)}) but "
+                f"{cur_kind} in current ({cur_frame[name].dtype}); fix the type upstream, or "
+                f"compare it as categories with methods={{{name!r}: 'chi2'}}."
+            )
+        kinds[name] = kind
+    opts = _Options(alpha=alpha, min_effect=min_effect, thresholds=thresholds, psi_eps=psi_eps,
+                    bins=bins, max_categories=max_categories)
+
+    # ---- the maths, one column at a time (threads: numpy sorts release the GIL)
+    def work(name: str) -> tuple[list[_Raw], Histogram, tuple[str, ...]]:
+        kind = kinds[name]
+        methods_for = plan[name] or (DEFAULT_METHOD[kind],)
+        if is_profile:
+            prof = reference.columns[name]
+        else:
+            prof = profile_column(
+                ref_frame[name], column=name, kind=kind, side="reference",  # type: ignore[index]
+                bins=bins, sample_size=None, seed=0, max_categories=max_categories,
+            )
+        if isinstance(prof, NumericProfile):
+            rows, hist = _numeric_column(prof, cur_frame[name], methods_for, opts)
+            return rows, hist, ()
+        return _categorical_column(prof, cur_frame[name], methods_for, opts)
+
+    cells = len(names) * (n_reference + int(cur_frame.shape[0]))
+    workers = min(n_jobs or os.cpu_count() or 1, len(names))
+    if workers > 1 and cells > 200_000:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(work, names))
+    else:
+        results = [work(n) for n in names]
+
+    raws = [r for rows, _, _ in results for r in rows]
+    test_idx = [i for i, r in enumerate(raws) if r.method in _TESTS]
+    adjusted = adjust_pvalues([raws[i].pvalue for i in test_idx], correction)  # type: ignore[misc]
+    adj_by_idx = dict(zip(test_idx, adjusted, strict=True))
+    rows_out = tuple(
+        ColumnDrift(
+            column=r.column, method=r.method, kind=r.kind, statistic=r.statistic,
+            pvalue=r.pvalue, pvalue_adjusted=adj_by_idx.get(i), alpha=alpha if r.pvalue is not None else None,
+            effect=r.effect, threshold=r.threshold, bad_when=BadWhen.ABOVE,
+            n_reference=r.n_reference, n_current=r.n_current,
+            missing_reference=r.missing_reference, missing_current=r.missing_current,
+            details=r.details,
+        )
+        for i, r in enumerate(raws)
+    )
+    return DriftReport(
+        columns=rows_out,
+        n_reference=n_reference,
+        n_current=int(cur_frame.shape[0]),
+        alpha=alpha,
+        correction=correction,
+        min_effect=min_effect,
+        drift_share=drift_share,
+        checked_columns=tuple(names),
+        unchecked_columns=unchecked,
+        unseen_categories={n: u for n, (_, _, u) in zip(names, results, strict=True) if u},
+        histograms={n: h for n, (_, h, _) in zip(names, results, strict=True)},
+        reference_is_profile=is_profile,
+    )
+
+
+def _dtype(reference: Any, name: str) -> str:
+    if isinstance(reference, ReferenceProfile):
+        return f"profiled as {reference.columns[name].kind}"
+    try:
+        return str(as_frame(reference, name="reference")[name].dtype)
+    except Exception:  # pragma: no cover - only used in a message
+        return "?"
+
+
