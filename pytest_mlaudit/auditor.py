@@ -38,19 +38,19 @@ CHECKS: Final[dict[str, tuple[str, str]]] = {
 #: marker name -> help text shown by ``pytest --markers``
 MARKERS: Final[dict[str, str]] = {
     "drift": (
-        "drift(**defaults): a data-drift check (failure mode 2). Keyword arguments become the "
+        "A data-drift check (failure mode 2). Keyword arguments become the "
         "defaults of mlaudit.drift() in this test, e.g. drift(alpha=0.01, psi_threshold=0.1)."
     ),
     "skew": (
-        "skew(**defaults): a training/serving skew check (failure mode 1). Keyword arguments "
+        "A training/serving skew check (failure mode 1). Keyword arguments "
         "become the defaults of mlaudit.parity()/mlaudit.skew() in this test, e.g. skew(rtol=1e-6)."
     ),
     "labels": (
-        "labels(**defaults): a label-noise audit (failure mode 5). Keyword arguments become "
+        "A label-noise audit (failure mode 5). Keyword arguments become "
         "the defaults of mlaudit.labels() in this test, e.g. labels(max_issue_rate=0.03)."
     ),
     "load": (
-        "load(**defaults): a load test of a serving endpoint (failure mode 6). Keyword "
+        "A load test of a serving endpoint (failure mode 6). Keyword "
         "arguments become the defaults of mlaudit.load() in this test, e.g. load(users=20)."
     ),
 }

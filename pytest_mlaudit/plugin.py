@@ -57,6 +57,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="notebook template for --mlaudit-report (default: the bundled audit_report.ipynb).",
     )
+    group.addoption(
+        "--mlaudit-target-url",
+        metavar="URL",
+        default=None,
+        help="base URL the load tests target instead of a local server (e.g. staging); "
+        "mlaudit.load()/mlaudit.capacity() may then load this non-loopback host.",
+    )
+    parser.addini(
+        "mlaudit_target_url", "default of --mlaudit-target-url (load tests' target)", default=None
+    )
     parser.addini(
         "mlaudit_json", "default path of the audit record (like --mlaudit-json)", default=None
     )
@@ -98,7 +108,7 @@ def _parse_ini_defaults(lines: list[str]) -> dict[str, dict[str, Any]]:
 
 def pytest_configure(config: pytest.Config) -> None:
     for name, help_text in MARKERS.items():
-        config.addinivalue_line("markers", f"{name}: {help_text}")
+        config.addinivalue_line("markers", f"{name}(**defaults): {help_text}")
     state = _SessionState(ini_defaults=_parse_ini_defaults(config.getini("mlaudit_defaults")))
     json_opt = config.getoption("mlaudit_json") or config.getini("mlaudit_json")
     report_dir = _report_dir(config)
@@ -116,6 +126,21 @@ def _report_dir(config: pytest.Config) -> Path | None:
 
 def _is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
+
+
+def _target_url(config: pytest.Config) -> str | None:
+    value = config.getoption("mlaudit_target_url") or config.getini("mlaudit_target_url")
+    return str(value) if value else None
+
+
+@pytest.fixture(scope="session")
+def mlaudit_target_url(request: pytest.FixtureRequest) -> str | None:
+    """``--mlaudit-target-url`` (or the ``mlaudit_target_url`` ini key), else None.
+
+    A server fixture yields this URL when it is set (load a staging endpoint) and starts
+    a local server on 127.0.0.1 otherwise.
+    """
+    return _target_url(request.config)
 
 
 @pytest.fixture
@@ -143,6 +168,9 @@ def mlaudit(request: pytest.FixtureRequest) -> Iterator[Auditor]:
                 )
             defaults.setdefault(name, {}).update(mark.kwargs)
         sources[name] = f"@pytest.mark.{name}(...) on {node.nodeid}"
+    target = _target_url(request.config)
+    if target:  # --mlaudit-target-url names a host the load checks may load on purpose
+        defaults.setdefault("load", {}).setdefault("allowed_hosts", [target])
     seq = 0
 
     def sink(check: str, report: CheckReport, seconds: float) -> None:

@@ -80,15 +80,19 @@ def numeric_values(series: pd.Series, *, column: str, side: str) -> tuple[NDArra
 
     Raises for infinities and for fewer than two non-missing values.
     """
-    values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-    missing = np.isnan(values)
-    n_missing = int(missing.sum())
+    raw = series.to_numpy()
+    if raw.dtype.kind in "fiu":
+        values = np.sort(raw.astype(np.float64, copy=False))
+    else:  # nullable/extension dtypes: missing values become NaN first
+        values = np.sort(series.to_numpy(dtype=np.float64, na_value=np.nan))
+    # np.sort puts NaN last and infinities at the ends, so both are found without a pass
+    n_missing = values.size - _first_nan(values)
     if n_missing:
-        values = values[~missing]
-    inf = np.isinf(values)
-    if inf.any():
+        values = values[: values.size - n_missing]
+    if values.size and (np.isinf(values[0]) or np.isinf(values[-1])):
+        n_inf = int(np.isinf(values).sum())
         raise MlauditInputError(
-            f"column {column!r} of {side} contains {int(inf.sum())} infinite value(s); "
+            f"column {column!r} of {side} contains {n_inf} infinite value(s); "
             "replace them (e.g. with NaN, which is counted as missing) or clip them first."
         )
     if values.size < 2:
@@ -97,15 +101,31 @@ def numeric_values(series: pd.Series, *, column: str, side: str) -> tuple[NDArra
             f"column {column!r} of {side} has {what} ({n_missing} of {series.size} rows "
             "missing); a distribution needs at least 2 values. Leave it out with columns=."
         )
-    return np.sort(values), n_missing
+    return values, n_missing
+
+
+def _first_nan(sorted_values: NDArray[np.float64]) -> int:
+    """Index of the first NaN in a sorted array (NaNs sort last), by bisection."""
+    lo, hi = 0, sorted_values.size
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if np.isnan(sorted_values[mid]):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 def category_counts(series: pd.Series) -> tuple[dict[str, int], int]:
     """Counts per category (labels as strings) and the count of missing values."""
-    counts = series.value_counts(dropna=True, sort=False)
+    # dropna=False skips a separate isna pass (several times faster on string columns)
+    counts = series.value_counts(dropna=False, sort=False)
     out: dict[str, int] = {}
+    n_missing = 0
     for key, count in zip(counts.index.tolist(), counts.to_numpy().tolist(), strict=True):
+        if key is None or (not isinstance(key, str) and bool(pd.isna(key))):
+            n_missing += int(count)
+            continue
         label = str(key)
         out[label] = out.get(label, 0) + int(count)
-    n_missing = int(series.size - counts.to_numpy().sum())
     return out, n_missing

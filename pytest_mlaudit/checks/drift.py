@@ -204,7 +204,7 @@ class DriftReport(CheckReport):
         }
 
     def key_figures(self) -> dict[str, float | int | str | bool]:
-        figures = super().key_figures()
+        figures = CheckReport.key_figures(self)  # zero-arg super() fails in slotted dataclasses
         figures["drifted_columns"] = ",".join(self.drifted_columns)
         figures["n_drifted"] = len(self.drifted_columns)
         figures["n_columns"] = len(self.checked_columns)
