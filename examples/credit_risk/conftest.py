@@ -6,12 +6,18 @@ fixture and the markers.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from data import FEATURES, make_production_slice, make_training_set, train_model
+# The example repo's own modules (data.py, features.py, server.py), importable as a model
+# repo's installed package would be.
+sys.path.insert(0, str(Path(__file__).parent))
+
+from data import FEATURES, make_production_slice, make_training_set, train_model  # noqa: E402
 
 
 @pytest.fixture(scope="session")
