@@ -51,9 +51,7 @@ def scipy_loop(ref: pd.DataFrame, cur: pd.DataFrame) -> dict[str, float]:
         if pd.api.types.is_numeric_dtype(ref[col]):
             out[col] = stats.ks_2samp(ref[col].to_numpy(), cur[col].to_numpy()).pvalue
         else:
-            table = pd.concat(
-                [ref[col].value_counts(), cur[col].value_counts()], axis=1
-            ).fillna(0)
+            table = pd.concat([ref[col].value_counts(), cur[col].value_counts()], axis=1).fillna(0)
             out[col] = stats.chi2_contingency(table.to_numpy().T).pvalue
     return out
 
@@ -112,17 +110,25 @@ def main() -> None:
         results[name] = q.get()
         p.join()
     mb = 1024 * 1024
-    print(f"rows per side: {args.rows:,}; columns: {N_NUMERIC} numeric + {N_CATEGORICAL} "
-          f"categorical ({N_CATEGORIES} string categories); best of {args.repeat}")
-    print(f"{'contender':<12} {'wall s':>8} {'peak RSS MiB':>13} {'RSS before MiB':>15} "
-          f"{'data MiB':>9} {'peak/data':>10}")
+    print(
+        f"rows per side: {args.rows:,}; columns: {N_NUMERIC} numeric + {N_CATEGORICAL} "
+        f"categorical ({N_CATEGORIES} string categories); best of {args.repeat}"
+    )
+    print(
+        f"{'contender':<12} {'wall s':>8} {'peak RSS MiB':>13} {'RSS before MiB':>15} "
+        f"{'data MiB':>9} {'peak/data':>10}"
+    )
     for name, (_, t, peak, before, data) in results.items():
-        print(f"{name:<12} {t:>8.2f} {peak / mb:>13.0f} {before / mb:>15.0f} {data / mb:>9.0f} "
-              f"{peak / data:>10.2f}")
+        print(
+            f"{name:<12} {t:>8.2f} {peak / mb:>13.0f} {before / mb:>15.0f} {data / mb:>9.0f} "
+            f"{peak / data:>10.2f}"
+        )
     base, ours = results["scipy loop"], results["check_drift"]
     print(f"time ratio check_drift / scipy loop: {ours[1] / base[1]:.2f}x (target <= 0.4x)")
-    print(f"peak RSS / data size (check_drift): {ours[2] / ours[4]:.2f}x (target <= 1.3x); "
-          f"extra memory during the call: {(ours[2] - ours[3]) / mb:.0f} MiB")
+    print(
+        f"peak RSS / data size (check_drift): {ours[2] / ours[4]:.2f}x (target <= 1.3x); "
+        f"extra memory during the call: {(ours[2] - ours[3]) / mb:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

@@ -97,7 +97,10 @@ def _convert(tp: Any, value: Any, where: str) -> Any:
             return tuple(_convert(args[0], v, f"{where}[{i}]") for i, v in enumerate(value))
         if not args:
             return tuple(value)
-        return tuple(_convert(a, v, f"{where}[{i}]") for i, (a, v) in enumerate(zip(args, value)))
+        if len(args) != len(value):
+            raise TypeError(f"{where}: expected {len(args)} items, got {len(value)}")
+        pairs = enumerate(zip(args, value, strict=True))
+        return tuple(_convert(a, v, f"{where}[{i}]") for i, (a, v) in pairs)
     if origin in (list,):
         (arg,) = get_args(tp) or (Any,)
         return [_convert(arg, v, f"{where}[{i}]") for i, v in enumerate(value)]

@@ -13,7 +13,6 @@ import json
 import os
 import platform
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterable, Mapping
 from importlib import metadata
@@ -237,5 +236,3 @@ def read_record(path: str | os.PathLike[str]) -> AuditRecord:
         return AuditRecord.from_dict(data)
     except (TypeError, ValueError) as exc:
         raise MlauditInputError(f"{str(p)!r} is not a valid mlaudit record: {exc}") from None
-
-

@@ -85,8 +85,7 @@ class Measure:
             object.__setattr__(self, "bad_when", BadWhen(self.bad_when))
         if not math.isfinite(self.threshold):
             raise MlauditInputError(
-                f"the threshold of {self.name!r} must be a finite number; "
-                f"got {self.threshold!r}."
+                f"the threshold of {self.name!r} must be a finite number; got {self.threshold!r}."
             )
 
     @property

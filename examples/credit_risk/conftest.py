@@ -17,7 +17,7 @@ import pytest
 # repo's installed package would be.
 sys.path.insert(0, str(Path(__file__).parent))
 
-from data import FEATURES, make_production_slice, make_training_set, train_model  # noqa: E402
+from data import FEATURES, make_production_slice, make_training_set, train_model
 
 
 @pytest.fixture(scope="session")

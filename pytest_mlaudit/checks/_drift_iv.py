@@ -25,7 +25,12 @@ def check_int(name: str, value: Any, *, minimum: int) -> int:
 
 
 def check_float(
-    name: str, value: Any, *, low: float, high: float = math.inf, low_open: bool = False,
+    name: str,
+    value: Any,
+    *,
+    low: float,
+    high: float = math.inf,
+    low_open: bool = False,
     high_open: bool = True,
 ) -> float:
     ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

@@ -40,8 +40,7 @@ def as_frame(data: Any, *, name: str) -> pd.DataFrame:
         frame = pd.DataFrame(data)
     else:
         raise MlauditInputError(
-            f"{name} must be a pandas DataFrame/Series or a numpy array; "
-            f"got {type(data).__name__}."
+            f"{name} must be a pandas DataFrame/Series or a numpy array; got {type(data).__name__}."
         )
     if frame.shape[0] == 0:
         raise MlauditInputError(f"{name} is empty (0 rows); there is nothing to compare.")

@@ -12,7 +12,7 @@ method         column type  statistic                                        fai
 ``psi``        both         population stability index on reference-         ``> psi_threshold``
                             quantile bins (numeric) or categories
 ``js``         both         Jensen-Shannon distance, base 2, in [0, 1]       ``> js_threshold``
-``wasserstein`` numeric     Wasserstein-1 distance / reference std           ``> wasserstein_threshold``
+``wasserstein`` numeric     Wasserstein-1 distance / reference std   ``> wasserstein_threshold``
 ``linf``       categorical  largest change of one category's share (TFDV)    ``> linf_threshold``
 =============  ===========  ===============================================  ==============
 
@@ -45,11 +45,10 @@ a reference count of zero and listed in :attr:`DriftReport.unseen_categories`.
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, ClassVar, Final, Literal
+from typing import Any, ClassVar, Final
 
 import numpy as np
 import pandas as pd
@@ -62,7 +61,13 @@ from pytest_mlaudit.checks._drift_iv import (
     kind_for_methods,
     parse_methods,
 )
-from pytest_mlaudit.checks._frames import ColumnKind, as_frame, category_counts, column_kind, numeric_values
+from pytest_mlaudit.checks._frames import (
+    ColumnKind,
+    as_frame,
+    category_counts,
+    column_kind,
+    numeric_values,
+)
 from pytest_mlaudit.checks.profile import (
     MAX_CATEGORIES,
     CategoricalProfile,
@@ -316,14 +321,32 @@ class _Raw:
 
 
 def _missing_row(
-    column: str, kind: ColumnKind, ref_missing: int, ref_n: int, cur_missing: int, cur_n: int,
+    column: str,
+    kind: ColumnKind,
+    ref_missing: int,
+    ref_n: int,
+    cur_missing: int,
+    cur_n: int,
     opts: _Options,
 ) -> _Raw:
-    test = chi2_contingency_2xk([ref_missing, ref_n - ref_missing], [cur_missing, cur_n - cur_missing])
+    test = chi2_contingency_2xk(
+        [ref_missing, ref_n - ref_missing], [cur_missing, cur_n - cur_missing]
+    )
     share_r, share_c = ref_missing / ref_n, cur_missing / cur_n
-    return _Raw(column, "missing", kind, test.statistic, test.pvalue, abs(share_c - share_r),
-                opts.min_effect, ref_n, cur_n, share_r, share_c,
-                {"missing_reference_count": ref_missing, "missing_current_count": cur_missing})
+    return _Raw(
+        column,
+        "missing",
+        kind,
+        test.statistic,
+        test.pvalue,
+        abs(share_c - share_r),
+        opts.min_effect,
+        ref_n,
+        cur_n,
+        share_r,
+        share_c,
+        {"missing_reference_count": ref_missing, "missing_current_count": cur_missing},
+    )
 
 
 def _numeric_column(
@@ -334,8 +357,10 @@ def _numeric_column(
     n_ref, n_cur = ref.n - ref.n_missing, int(cur.size)
     miss_r, miss_c = ref.n_missing / ref.n, cur_missing / cur_series.size
     details: dict[str, float | int | str] = {
-        "mean_reference": ref.mean, "mean_current": float(cur.mean()),
-        "std_reference": ref.std, "std_current": float(cur.std()),
+        "mean_reference": ref.mean,
+        "mean_current": float(cur.mean()),
+        "std_reference": ref.std,
+        "std_current": float(cur.std()),
     }
     cur_counts = bin_counts_sorted(cur, ref.edges)
     rows: list[_Raw] = []
@@ -360,19 +385,42 @@ def _numeric_column(
             effect, threshold = stat, opts.thresholds["wasserstein"]
         else:  # pragma: no cover - guarded by validation
             raise AssertionError(method)
-        rows.append(_Raw(column, method, "numeric", stat, pvalue, effect, threshold, n_ref, n_cur,
-                         miss_r, miss_c, extra))
+        rows.append(
+            _Raw(
+                column,
+                method,
+                "numeric",
+                stat,
+                pvalue,
+                effect,
+                threshold,
+                n_ref,
+                n_cur,
+                miss_r,
+                miss_c,
+                extra,
+            )
+        )
     if ref.n_missing or cur_missing:
-        rows.append(_missing_row(column, "numeric", ref.n_missing, ref.n, cur_missing,
-                                 int(cur_series.size), opts))
+        rows.append(
+            _missing_row(
+                column, "numeric", ref.n_missing, ref.n, cur_missing, int(cur_series.size), opts
+            )
+        )
     plot_cur = bin_counts_sorted(cur, ref.plot_edges)
     hist = Histogram(
-        column=column, kind="numeric",
-        edges=(min(ref.minimum, float(cur[0])), *map(float, ref.plot_edges),
-               max(ref.maximum, float(cur[-1]))),
-        labels=None, reference=tuple(int(v) for v in ref.plot_counts),
+        column=column,
+        kind="numeric",
+        edges=(
+            min(ref.minimum, float(cur[0])),
+            *map(float, ref.plot_edges),
+            max(ref.maximum, float(cur[-1])),
+        ),
+        labels=None,
+        reference=tuple(int(v) for v in ref.plot_counts),
         current=tuple(int(v) for v in plot_cur),
-        missing_reference=ref.n_missing, missing_current=cur_missing,
+        missing_reference=ref.n_missing,
+        missing_current=cur_missing,
     )
     return rows, hist
 
@@ -397,7 +445,8 @@ def _categorical_column(
     miss_r, miss_c = ref.n_missing / ref.n, cur_missing / n_cur_total
     n_ref_used, n_cur_used = ref.n, n_cur_total  # missing values are a bucket here
     base: dict[str, float | int | str] = {
-        "categories": len(ref.categories), "unseen_share": n_unseen / n_cur_total,
+        "categories": len(ref.categories),
+        "unseen_share": n_unseen / n_cur_total,
     }
     rows: list[_Raw] = []
     for method in methods:
@@ -419,8 +468,22 @@ def _categorical_column(
             effect, threshold = stat, opts.thresholds["linf"]
         else:  # pragma: no cover - guarded by validation
             raise AssertionError(method)
-        rows.append(_Raw(column, method, "categorical", stat, pvalue, effect, threshold,
-                         n_ref_used, n_cur_used, miss_r, miss_c, extra))
+        rows.append(
+            _Raw(
+                column,
+                method,
+                "categorical",
+                stat,
+                pvalue,
+                effect,
+                threshold,
+                n_ref_used,
+                n_cur_used,
+                miss_r,
+                miss_c,
+                extra,
+            )
+        )
     # histogram: the categories with the largest share on either side
     ref_share = ref.counts / max(ref.counts.sum(), 1)
     cur_share = aligned / max(aligned.sum() + n_unseen, 1)
@@ -428,12 +491,16 @@ def _categorical_column(
     top = np.sort(top)
     rest = np.setdiff1d(np.arange(len(ref.categories)), top)
     hist = Histogram(
-        column=column, kind="categorical", edges=None,
+        column=column,
+        kind="categorical",
+        edges=None,
         labels=tuple(ref.categories[i] for i in top),
         reference=tuple(int(ref.counts[i]) for i in top),
         current=tuple(int(aligned[i]) for i in top),
-        missing_reference=ref.n_missing, missing_current=cur_missing,
-        other_reference=int(ref.counts[rest].sum()), other_current=int(aligned[rest].sum()),
+        missing_reference=ref.n_missing,
+        missing_current=cur_missing,
+        other_reference=int(ref.counts[rest].sum()),
+        other_current=int(aligned[rest].sum()),
         unseen_current=n_unseen,
     )
     unseen_top = tuple(k for k, _ in sorted(unseen.items(), key=lambda kv: (-kv[1], kv[0]))[:20])
@@ -565,7 +632,8 @@ def check_drift(
     kinds: dict[str, ColumnKind] = {}
     for name in names:
         ref_kind: ColumnKind = (
-            reference.columns[name].kind if is_profile
+            reference.columns[name].kind
+            if is_profile
             else column_kind(ref_frame[name], column=name, side="reference")  # type: ignore[index]
         )
         cur_kind = column_kind(cur_frame[name], column=name, side="current")
@@ -575,15 +643,23 @@ def check_drift(
                 f"column {name!r} was profiled as {ref_kind}; methods asks to compare it as "
                 f"{kind}. Profile it with categorical=[{name!r}] instead."
             )
-        if ref_kind != cur_kind and not (kind == "categorical" and (name in explicit or is_profile)):
+        if ref_kind != cur_kind and not (
+            kind == "categorical" and (name in explicit or is_profile)
+        ):
             raise MlauditInputError(
                 f"column {name!r} is {ref_kind} in the reference ({_dtype(reference, name)}) but "
                 f"{cur_kind} in current ({cur_frame[name].dtype}); fix the type upstream, or "
                 f"compare it as categories with methods={{{name!r}: 'chi2'}}."
             )
         kinds[name] = kind
-    opts = _Options(alpha=alpha, min_effect=min_effect, thresholds=thresholds, psi_eps=psi_eps,
-                    bins=bins, max_categories=max_categories)
+    opts = _Options(
+        alpha=alpha,
+        min_effect=min_effect,
+        thresholds=thresholds,
+        psi_eps=psi_eps,
+        bins=bins,
+        max_categories=max_categories,
+    )
 
     # ---- the maths, one column at a time (threads: numpy sorts release the GIL)
     def work(name: str) -> tuple[list[_Raw], Histogram, tuple[str, ...]]:
@@ -593,8 +669,14 @@ def check_drift(
             prof = reference.columns[name]
         else:
             prof = profile_column(
-                ref_frame[name], column=name, kind=kind, side="reference",  # type: ignore[index]
-                bins=bins, sample_size=None, seed=0, max_categories=max_categories,
+                ref_frame[name],
+                column=name,
+                kind=kind,
+                side="reference",  # type: ignore[index]
+                bins=bins,
+                sample_size=None,
+                seed=0,
+                max_categories=max_categories,
             )
         if isinstance(prof, NumericProfile):
             rows, hist = _numeric_column(prof, cur_frame[name], methods_for, opts)
@@ -615,11 +697,20 @@ def check_drift(
     adj_by_idx = dict(zip(test_idx, adjusted, strict=True))
     rows_out = tuple(
         ColumnDrift(
-            column=r.column, method=r.method, kind=r.kind, statistic=r.statistic,
-            pvalue=r.pvalue, pvalue_adjusted=adj_by_idx.get(i), alpha=alpha if r.pvalue is not None else None,
-            effect=r.effect, threshold=r.threshold, bad_when=BadWhen.ABOVE,
-            n_reference=r.n_reference, n_current=r.n_current,
-            missing_reference=r.missing_reference, missing_current=r.missing_current,
+            column=r.column,
+            method=r.method,
+            kind=r.kind,
+            statistic=r.statistic,
+            pvalue=r.pvalue,
+            pvalue_adjusted=adj_by_idx.get(i),
+            alpha=alpha if r.pvalue is not None else None,
+            effect=r.effect,
+            threshold=r.threshold,
+            bad_when=BadWhen.ABOVE,
+            n_reference=r.n_reference,
+            n_current=r.n_current,
+            missing_reference=r.missing_reference,
+            missing_current=r.missing_current,
             details=r.details,
         )
         for i, r in enumerate(raws)
@@ -647,5 +738,3 @@ def _dtype(reference: Any, name: str) -> str:
         return str(as_frame(reference, name="reference")[name].dtype)
     except Exception:  # pragma: no cover - only used in a message
         return "?"
-
-

@@ -85,8 +85,14 @@ ColumnProfile = NumericProfile | CategoricalProfile
 
 
 def _numeric_profile(
-    column: str, sorted_values: NDArray[np.float64], n: int, n_missing: int, *, bins: int,
-    sample_size: int | None, seed: int,
+    column: str,
+    sorted_values: NDArray[np.float64],
+    n: int,
+    n_missing: int,
+    *,
+    bins: int,
+    sample_size: int | None,
+    seed: int,
 ) -> NumericProfile:
     edges = quantile_edges(sorted_values, bins)
     plot_edges = quantile_edges(sorted_values, PLOT_BINS)
@@ -138,14 +144,26 @@ def _categorical_profile(
 
 
 def profile_column(
-    series: pd.Series, *, column: str, kind: ColumnKind, side: str, bins: int,
-    sample_size: int | None, seed: int, max_categories: int,
+    series: pd.Series,
+    *,
+    column: str,
+    kind: ColumnKind,
+    side: str,
+    bins: int,
+    sample_size: int | None,
+    seed: int,
+    max_categories: int,
 ) -> ColumnProfile:
     """Profile one column as ``kind`` (used for the reference and, unsampled, the current)."""
     if kind == "numeric":
         values, n_missing = numeric_values(series, column=column, side=side)
         return _numeric_profile(
-            column, values, int(series.size), n_missing, bins=bins, sample_size=sample_size,
+            column,
+            values,
+            int(series.size),
+            n_missing,
+            bins=bins,
+            sample_size=sample_size,
             seed=seed,
         )
     return _categorical_profile(column, series, side=side, max_categories=max_categories)
@@ -165,14 +183,23 @@ class ReferenceProfile:
         if target.suffix != ".npz":
             raise MlauditInputError(f"a profile is saved as .npz; got path={str(target)!r}.")
         arrays: dict[str, Any] = {}
-        meta: dict[str, Any] = {"format": PROFILE_FORMAT, "n_rows": self.n_rows,
-                                "bins": self.bins, "columns": []}
+        meta: dict[str, Any] = {
+            "format": PROFILE_FORMAT,
+            "n_rows": self.n_rows,
+            "bins": self.bins,
+            "columns": [],
+        }
         for i, prof in enumerate(self.columns.values()):
-            entry: dict[str, Any] = {"column": prof.column, "kind": prof.kind, "n": prof.n,
-                                     "n_missing": prof.n_missing}
+            entry: dict[str, Any] = {
+                "column": prof.column,
+                "kind": prof.kind,
+                "n": prof.n,
+                "n_missing": prof.n_missing,
+            }
             if isinstance(prof, NumericProfile):
-                entry.update(mean=prof.mean, std=prof.std, minimum=prof.minimum,
-                             maximum=prof.maximum)
+                entry.update(
+                    mean=prof.mean, std=prof.std, minimum=prof.minimum, maximum=prof.maximum
+                )
                 for name in ("sample", "edges", "counts", "plot_edges", "plot_counts"):
                     arrays[f"c{i}_{name}"] = getattr(prof, name)
             else:
@@ -200,16 +227,26 @@ class ReferenceProfile:
                 for i, e in enumerate(meta["columns"]):
                     if e["kind"] == "numeric":
                         columns[e["column"]] = NumericProfile(
-                            column=e["column"], n=e["n"], n_missing=e["n_missing"],
-                            sample=data[f"c{i}_sample"], edges=data[f"c{i}_edges"],
-                            counts=data[f"c{i}_counts"], plot_edges=data[f"c{i}_plot_edges"],
-                            plot_counts=data[f"c{i}_plot_counts"], mean=e["mean"],
-                            std=e["std"], minimum=e["minimum"], maximum=e["maximum"],
+                            column=e["column"],
+                            n=e["n"],
+                            n_missing=e["n_missing"],
+                            sample=data[f"c{i}_sample"],
+                            edges=data[f"c{i}_edges"],
+                            counts=data[f"c{i}_counts"],
+                            plot_edges=data[f"c{i}_plot_edges"],
+                            plot_counts=data[f"c{i}_plot_counts"],
+                            mean=e["mean"],
+                            std=e["std"],
+                            minimum=e["minimum"],
+                            maximum=e["maximum"],
                         )
                     else:
                         columns[e["column"]] = CategoricalProfile(
-                            column=e["column"], n=e["n"], n_missing=e["n_missing"],
-                            categories=tuple(e["categories"]), counts=data[f"c{i}_counts"],
+                            column=e["column"],
+                            n=e["n"],
+                            n_missing=e["n_missing"],
+                            categories=tuple(e["categories"]),
+                            counts=data[f"c{i}_counts"],
                         )
         except FileNotFoundError:
             raise MlauditInputError(f"no profile at {str(path)!r}.") from None
@@ -267,11 +304,17 @@ def profile_reference(
     profiles: dict[str, ColumnProfile] = {}
     for name in names:
         series = frame[name]
-        kind: ColumnKind = "categorical" if name in forced else column_kind(
-            series, column=name, side="reference"
+        kind: ColumnKind = (
+            "categorical" if name in forced else column_kind(series, column=name, side="reference")
         )
         profiles[name] = profile_column(
-            series, column=name, kind=kind, side="reference", bins=bins,
-            sample_size=sample_size, seed=seed, max_categories=max_categories,
+            series,
+            column=name,
+            kind=kind,
+            side="reference",
+            bins=bins,
+            sample_size=sample_size,
+            seed=seed,
+            max_categories=max_categories,
         )
     return ReferenceProfile(n_rows=int(frame.shape[0]), bins=bins, columns=profiles)

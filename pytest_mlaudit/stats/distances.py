@@ -27,7 +27,8 @@ def _proportions(counts: ArrayLike) -> NDArray[np.float64]:
     total = c.sum()
     if total <= 0:
         raise ValueError("counts sum to zero")
-    return c / total
+    out: NDArray[np.float64] = c / total
+    return out
 
 
 def psi(ref_counts: ArrayLike, cur_counts: ArrayLike, *, eps: float = PSI_EPSILON) -> float:

@@ -8,7 +8,9 @@ from numpy.typing import NDArray
 __all__ = ["bin_counts_sorted", "quantile_edges", "sorted_quantiles"]
 
 
-def sorted_quantiles(sorted_values: NDArray[np.float64], qs: NDArray[np.float64]) -> NDArray[np.float64]:
+def sorted_quantiles(
+    sorted_values: NDArray[np.float64], qs: NDArray[np.float64]
+) -> NDArray[np.float64]:
     """Quantiles of an already sorted sample, linear interpolation (numpy's default).
 
     ``np.quantile`` would partition the data again; on sorted data a lookup suffices.
@@ -35,7 +37,9 @@ def quantile_edges(sorted_ref: NDArray[np.float64], bins: int) -> NDArray[np.flo
     return inner[inner < sorted_ref[-1]] if sorted_ref.size else inner
 
 
-def bin_counts_sorted(sorted_values: NDArray[np.float64], inner_edges: NDArray[np.float64]) -> NDArray[np.int64]:
+def bin_counts_sorted(
+    sorted_values: NDArray[np.float64], inner_edges: NDArray[np.float64]
+) -> NDArray[np.int64]:
     """Counts of a sorted sample in ``(-inf, e_1], (e_1, e_2], ..., (e_k, inf)``."""
     cum = np.searchsorted(sorted_values, inner_edges, side="right")
     bounds = np.concatenate([[0], cum, [sorted_values.size]])

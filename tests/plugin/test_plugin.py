@@ -7,16 +7,16 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 # In-process pytester runs drop modules first imported inside them, and numpy cannot be
 # imported twice in one process: import the heavy modules here, once.
 import numpy  # noqa: F401
 import pandas  # noqa: F401
+import pytest
 import scipy.stats  # noqa: F401
+
 import pytest_mlaudit.checks.drift  # noqa: F401
 
-TESTS = '''
+TESTS = """
 import numpy as np
 import pandas as pd
 import pytest
@@ -46,7 +46,7 @@ def test_marker_kwargs(mlaudit):
 
 def test_not_an_audit():
     assert True
-'''
+"""
 
 
 def _record(path: Path) -> dict[str, Any]:
@@ -62,12 +62,16 @@ def test_markers_are_registered_with_help(pytester: pytest.Pytester) -> None:
 
 def test_options_are_in_help(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--help")
-    result.stdout.fnmatch_lines(["*--mlaudit-json=PATH*", "*--mlaudit-report=DIR*", "*mlaudit_defaults*"])
+    result.stdout.fnmatch_lines(
+        ["*--mlaudit-json=PATH*", "*--mlaudit-report=DIR*", "*mlaudit_defaults*"]
+    )
 
 
 def test_run_writes_record_summary_and_junit(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_audit=TESTS)
-    result = pytester.runpytest("--mlaudit-json=out/audit.json", "--junitxml=junit.xml", "-p", "no:randomly")
+    result = pytester.runpytest(
+        "--mlaudit-json=out/audit.json", "--junitxml=junit.xml", "-p", "no:randomly"
+    )
     result.assert_outcomes(passed=3, failed=1)
     result.stdout.fnmatch_lines(
         [
@@ -79,7 +83,9 @@ def test_run_writes_record_summary_and_junit(pytester: pytest.Pytester) -> None:
         ]
     )
     # the failing test shows the table of drifted columns
-    result.stdout.fnmatch_lines(["*CheckFailed: drift FAILED: 1 of 2 column(s) drifted*", "*x*ks*DRIFT*"])
+    result.stdout.fnmatch_lines(
+        ["*CheckFailed: drift FAILED: 1 of 2 column(s) drifted*", "*x*ks*DRIFT*"]
+    )
     record = _record(pytester.path / "out" / "audit.json")
     assert record["summary"] == {"checks": 3, "passed": 2, "failed": 1}
     assert record["run"]["exitstatus"] == 1
@@ -164,7 +170,12 @@ def test_bad_ini_line_and_typo_in_marker_kwargs(pytester: pytest.Pytester) -> No
     )
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*MlauditInputError: @pytest.mark.drift(...) on test_bad_ini_line_and_typo_in_marker_kwargs.py::test_typo sets 'psi_treshold'*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*MlauditInputError: @pytest.mark.drift(...) on "
+            "test_bad_ini_line_and_typo_in_marker_kwargs.py::test_typo sets 'psi_treshold'*"
+        ]
+    )
 
 
 def test_no_record_without_the_option(pytester: pytest.Pytester) -> None:

@@ -48,7 +48,9 @@ def test_merged_ks_statistic_equals_scipy(x: np.ndarray, y: np.ndarray) -> None:
     ("n1", "n2", "shift", "decimals"),
     [(20_000, 15_000, 0.0, None), (12_000, 30_000, 0.05, None), (50_000, 50_000, 0.02, 1)],
 )
-def test_ks_asymptotic_path_matches_scipy(n1: int, n2: int, shift: float, decimals: int | None) -> None:
+def test_ks_asymptotic_path_matches_scipy(
+    n1: int, n2: int, shift: float, decimals: int | None
+) -> None:
     rng = np.random.default_rng(n1 + n2)
     x, y = rng.normal(size=n1), rng.normal(shift, size=n2)
     if decimals is not None:

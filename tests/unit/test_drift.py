@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
-import sys
 import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from pytest_mlaudit import CheckFailed, DriftReport, ReferenceProfile, check_drift, profile_reference
+from pytest_mlaudit import (
+    CheckFailed,
+    DriftReport,
+    ReferenceProfile,
+    check_drift,
+    profile_reference,
+)
 from pytest_mlaudit.result import report_from_dict
 
 
@@ -47,10 +53,19 @@ def test_identical_frames_pass_and_shifted_fail_with_a_table() -> None:
 def test_default_methods_per_type_and_overrides() -> None:
     ref, cur = _frames()
     report = check_drift(ref, cur)
-    assert {(c.column, c.method) for c in report.columns} == {("x", "ks"), ("k", "ks"), ("c", "chi2")}
+    assert {(c.column, c.method) for c in report.columns} == {
+        ("x", "ks"),
+        ("k", "ks"),
+        ("c", "chi2"),
+    }
     report = check_drift(ref, cur, methods={"k": "chi2", "x": ["ks", "psi", "wasserstein", "js"]})
     assert {(c.column, c.method) for c in report.columns} == {
-        ("x", "ks"), ("x", "psi"), ("x", "wasserstein"), ("x", "js"), ("k", "chi2"), ("c", "chi2"),
+        ("x", "ks"),
+        ("x", "psi"),
+        ("x", "wasserstein"),
+        ("x", "js"),
+        ("k", "chi2"),
+        ("c", "chi2"),
     }
     assert report.column("k")[0].kind == "categorical"
     psi_only = check_drift(ref, cur, methods="psi")
@@ -157,7 +172,11 @@ def test_histograms_are_small_and_binned() -> None:
 def test_profile_gives_the_same_verdicts_for_binned_methods(tmp_path) -> None:  # type: ignore[no-untyped-def]
     ref, cur = _frames(5000)
     cur = cur.assign(x=cur["x"] * 1.3, c=np.where(cur.index % 7 == 0, "new", cur["c"]))
-    methods = {"x": ["psi", "js"], "k": ["chi2", "psi", "js", "linf"], "c": ["chi2", "psi", "js", "linf"]}
+    methods = {
+        "x": ["psi", "js"],
+        "k": ["chi2", "psi", "js", "linf"],
+        "c": ["chi2", "psi", "js", "linf"],
+    }
     prof = profile_reference(ref, categorical=["k"])
     path = prof.save(tmp_path / "train.npz")
     loaded = ReferenceProfile.load(path)
@@ -203,7 +222,8 @@ def test_core_never_imports_pytest_and_package_import_is_light() -> None:
     assert out.stdout.strip() == "[]"
     code = (
         "import sys; import pytest_mlaudit.plugin;"
-        "print(sorted(m for m in ('numpy','pandas','scipy','cleanlab','locust','papermill','sklearn',"
+        "print(sorted(m for m in ('numpy','pandas','scipy','cleanlab','locust','papermill',"
+        "'sklearn',"
         "'matplotlib') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

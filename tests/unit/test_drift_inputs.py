@@ -61,7 +61,10 @@ def test_columns_missing_on_one_side() -> None:
 
 def test_number_vs_string_column() -> None:
     cur = REF.assign(x=REF["x"].astype(str))
-    _raises(r"column 'x' is numeric in the reference \(float64\) but categorical in current", current=cur)
+    _raises(
+        r"column 'x' is numeric in the reference \(float64\) but categorical in current",
+        current=cur,
+    )
 
 
 def test_datetime_columns_are_refused_with_advice() -> None:
@@ -93,10 +96,22 @@ def test_bad_options(kw: dict[str, Any], match: str) -> None:
 
 
 def test_wrong_input_types_and_shapes() -> None:
-    _raises(r"reference must be a pandas DataFrame/Series or a numpy array; got str", reference="train.csv")
-    _raises(r"current must be 1-D or 2-D; got an array of shape \(2, 2, 2\)", reference=np.zeros((4, 2)), current=np.zeros((2, 2, 2)))
+    _raises(
+        r"reference must be a pandas DataFrame/Series or a numpy array; got str",
+        reference="train.csv",
+    )
+    _raises(
+        r"current must be 1-D or 2-D; got an array of shape \(2, 2, 2\)",
+        reference=np.zeros((4, 2)),
+        current=np.zeros((2, 2, 2)),
+    )
 
 
 def test_too_many_categories_is_refused_with_advice() -> None:
     ref = pd.DataFrame({"id": [f"user{i}" for i in range(50)]})
-    _raises(r"column 'id' of reference has 50 distinct values", reference=ref, current=ref, max_categories=10)
+    _raises(
+        r"column 'id' of reference has 50 distinct values",
+        reference=ref,
+        current=ref,
+        max_categories=10,
+    )

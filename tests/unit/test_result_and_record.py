@@ -11,7 +11,13 @@ import pytest
 
 from pytest_mlaudit import BadWhen, Measure, MlauditInputError, check_drift
 from pytest_mlaudit.auditor import Auditor
-from pytest_mlaudit.record import SCHEMA_VERSION, CheckEntry, build_record, read_record, write_record
+from pytest_mlaudit.record import (
+    SCHEMA_VERSION,
+    CheckEntry,
+    build_record,
+    read_record,
+    write_record,
+)
 
 
 def test_measure_direction_is_explicit() -> None:
@@ -36,7 +42,9 @@ def _report():  # type: ignore[no-untyped-def]
 
 def test_record_round_trip_and_strict_json(tmp_path) -> None:  # type: ignore[no-untyped-def]
     report = _report()
-    entry = CheckEntry.from_report("drift", report, nodeid="t.py::test", seq=0, markers=["drift"], duration_s=0.1)
+    entry = CheckEntry.from_report(
+        "drift", report, nodeid="t.py::test", seq=0, markers=["drift"], duration_s=0.1
+    )
     record = build_record([entry], run={"exitstatus": 1})
     path = write_record(record, tmp_path / "sub" / "audit.json")
     text = path.read_text()
@@ -56,10 +64,10 @@ def test_read_record_errors_name_the_path(tmp_path) -> None:  # type: ignore[no-
         read_record(tmp_path / "nope.json")
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
-    with pytest.raises(MlauditInputError, match="bad.json' is not valid JSON"):
+    with pytest.raises(MlauditInputError, match=r"bad\.json' is not valid JSON"):
         read_record(bad)
     bad.write_text(json.dumps({"schema_version": "99.0"}))
-    with pytest.raises(MlauditInputError, match="schema_version='99.0'"):
+    with pytest.raises(MlauditInputError, match=r"schema_version='99\.0'"):
         read_record(bad)
 
 
@@ -76,8 +84,13 @@ def test_auditor_layers_defaults_and_validates_them() -> None:
     assert report.columns[0].threshold == 0.5
     assert audit.drift(rng.normal(size=300), rng.normal(size=300), alpha=0.2).alpha == 0.2
     assert [c for c, _ in seen] == ["drift", "drift"]
-    typo = Auditor(defaults={"drift": {"psi_treshold": 0.1}}, sources={"drift": "@pytest.mark.drift(...) on t.py::x"})
-    with pytest.raises(MlauditInputError, match=r"@pytest.mark.drift\(...\) on t.py::x sets 'psi_treshold'"):
+    typo = Auditor(
+        defaults={"drift": {"psi_treshold": 0.1}},
+        sources={"drift": "@pytest.mark.drift(...) on t.py::x"},
+    )
+    with pytest.raises(
+        MlauditInputError, match=r"@pytest.mark.drift\(...\) on t.py::x sets 'psi_treshold'"
+    ):
         typo.drift(rng.normal(size=30), rng.normal(size=30))
 
 
@@ -87,5 +100,7 @@ def test_record_order_is_independent_of_execution_order() -> None:
     b = CheckEntry.from_report("drift", report, nodeid="a.py::t", seq=1)
     c = CheckEntry.from_report("drift", report, nodeid="a.py::t", seq=0)
     assert [(e.nodeid, e.seq) for e in build_record([a, b, c]).checks] == [
-        ("a.py::t", 0), ("a.py::t", 1), ("b.py::t", 0)
+        ("a.py::t", 0),
+        ("a.py::t", 1),
+        ("b.py::t", 0),
     ]

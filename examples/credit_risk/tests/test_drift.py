@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from data import FEATURES
 
 
@@ -15,7 +14,9 @@ def test_inputs_have_not_drifted(mlaudit, train_df: pd.DataFrame, prod_df: pd.Da
 
 
 @pytest.mark.drift(psi_threshold=0.1)
-def test_score_distribution_is_stable(mlaudit, train_scores: pd.Series, prod_scores: pd.Series) -> None:
+def test_score_distribution_is_stable(
+    mlaudit, train_scores: pd.Series, prod_scores: pd.Series
+) -> None:
     mlaudit.drift(train_scores, prod_scores, methods="psi").assert_ok()
 
 
@@ -25,6 +26,8 @@ def test_score_distribution_is_stable(mlaudit, train_scores: pd.Series, prod_sco
     reason="the 'downturn' slice has real drift (income, debt_ratio, loan_amount, employment, "
     "a new region): this test shows what a failing drift audit looks like",
 )
-def test_downturn_traffic_is_flagged(mlaudit, train_df: pd.DataFrame, prod_drifted_df: pd.DataFrame) -> None:
+def test_downturn_traffic_is_flagged(
+    mlaudit, train_df: pd.DataFrame, prod_drifted_df: pd.DataFrame
+) -> None:
     report = mlaudit.drift(train_df, prod_drifted_df, columns=FEATURES)
     report.assert_ok()
