@@ -40,6 +40,7 @@ __all__ = [
     "ReferenceProfile",
     "__version__",
     "check_drift",
+    "check_gate",
     "check_labels",
     "check_parity",
     "check_skew",
@@ -47,6 +48,7 @@ __all__ = [
     "profile_reference",
     "read_record",
     "run_load",
+    "should_retrain",
 ]
 
 _LAZY: dict[str, str] = {
@@ -63,6 +65,8 @@ _LAZY: dict[str, str] = {
     "check_labels": "pytest_mlaudit.checks.labels",
     "run_load": "pytest_mlaudit.checks.load",
     "find_capacity": "pytest_mlaudit.checks.load",
+    "check_gate": "pytest_mlaudit.checks.gate",
+    "should_retrain": "pytest_mlaudit.retrain",
 }
 
 

@@ -33,6 +33,7 @@ CHECKS: Final[dict[str, tuple[str, str]]] = {
     "labels": ("labels", "pytest_mlaudit.checks.labels:check_labels"),
     "load": ("load", "pytest_mlaudit.checks.load:run_load"),
     "capacity": ("load", "pytest_mlaudit.checks.load:find_capacity"),
+    "gate": ("gate", "pytest_mlaudit.checks.gate:check_gate"),
 }
 
 #: marker name -> help text shown by ``pytest --markers``
@@ -48,6 +49,11 @@ MARKERS: Final[dict[str, str]] = {
     "labels": (
         "A label-noise audit (failure mode 5). Keyword arguments become "
         "the defaults of mlaudit.labels() in this test, e.g. labels(max_issue_rate=0.03)."
+    ),
+    "gate": (
+        "A deployment gate comparing a candidate model with the baseline (failure mode 3). "
+        "Keyword arguments become the defaults of mlaudit.gate() in this test, e.g. "
+        "gate(min_delta=0.01)."
     ),
     "load": (
         "A load test of a serving endpoint (failure mode 6). Keyword "
@@ -173,6 +179,10 @@ class Auditor:
     def load(self, *args: Any, **kwargs: Any) -> CheckReport:
         """Run ``run_load`` (a locust scenario against an endpoint) and record its report."""
         return self.run("load", *args, **kwargs)
+
+    def gate(self, *args: Any, **kwargs: Any) -> CheckReport:
+        """Run ``check_gate`` (candidate vs baseline model) and record its report."""
+        return self.run("gate", *args, **kwargs)
 
     def capacity(self, *args: Any, **kwargs: Any) -> CheckReport:
         """Run ``find_capacity`` (step load until the SLO breaks) and record its report."""

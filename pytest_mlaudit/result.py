@@ -209,6 +209,7 @@ REPORT_TYPES: dict[str, str] = {
     "labels": "pytest_mlaudit.checks.labels:LabelReport",
     "load": "pytest_mlaudit.checks.load:LoadReport",
     "capacity": "pytest_mlaudit.checks.load:CapacityReport",
+    "gate": "pytest_mlaudit.checks.gate:GateReport",
 }
 
 
