@@ -25,16 +25,29 @@ if TYPE_CHECKING:
         check_drift,
         profile_reference,
     )
+    from pytest_mlaudit.checks.labels import LabelReport, check_labels
+    from pytest_mlaudit.checks.load import (
+        SLO,
+        CapacityReport,
+        LoadReport,
+        find_capacity,
+        run_load,
+        serve,
+    )
     from pytest_mlaudit.record import AuditRecord, read_record
 
 __all__ = [
     "AuditRecord",
     "Auditor",
+    "SLO",
     "BadWhen",
+    "CapacityReport",
     "CheckFailed",
     "CheckReport",
     "ColumnDrift",
     "DriftReport",
+    "LabelReport",
+    "LoadReport",
     "Measure",
     "MlauditInputError",
     "ReferenceProfile",
@@ -48,6 +61,7 @@ __all__ = [
     "profile_reference",
     "read_record",
     "run_load",
+    "serve",
     "should_retrain",
 ]
 
@@ -63,6 +77,11 @@ _LAZY: dict[str, str] = {
     "check_parity": "pytest_mlaudit.checks.skew",
     "check_skew": "pytest_mlaudit.checks.skew",
     "check_labels": "pytest_mlaudit.checks.labels",
+    "LabelReport": "pytest_mlaudit.checks.labels",
+    "LoadReport": "pytest_mlaudit.checks.load",
+    "CapacityReport": "pytest_mlaudit.checks.load",
+    "SLO": "pytest_mlaudit.checks.load",
+    "serve": "pytest_mlaudit.checks.load",
     "run_load": "pytest_mlaudit.checks.load",
     "find_capacity": "pytest_mlaudit.checks.load",
     "check_gate": "pytest_mlaudit.checks.gate",

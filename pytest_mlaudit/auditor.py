@@ -22,6 +22,8 @@ from pytest_mlaudit.result import CheckReport
 
 if TYPE_CHECKING:
     from pytest_mlaudit.checks.drift import DriftReport
+    from pytest_mlaudit.checks.labels import LabelReport
+    from pytest_mlaudit.checks.load import CapacityReport, LoadReport
 
 __all__ = ["CHECKS", "MARKERS", "Auditor", "Sink", "load_check"]
 
@@ -56,8 +58,10 @@ MARKERS: Final[dict[str, str]] = {
         "gate(min_delta=0.01)."
     ),
     "load": (
-        "A load test of a serving endpoint (failure mode 6). Keyword "
-        "arguments become the defaults of mlaudit.load() in this test, e.g. load(users=20)."
+        "A load test of a serving endpoint (failure mode 6). Keyword arguments become the "
+        "defaults of mlaudit.load()/mlaudit.capacity() in this test, e.g. "
+        "load(p95_ms=150, error_rate=0.01, min_rps=100, users=20); objectives given here are "
+        "recorded with the numbers."
     ),
 }
 
@@ -172,18 +176,21 @@ class Auditor:
         """Run ``check_skew`` (served vs training feature distributions) and record it."""
         return self.run("skew", *args, **kwargs)
 
-    def labels(self, *args: Any, **kwargs: Any) -> CheckReport:
-        """Run ``check_labels`` (cleanlab label-noise audit) and record its report."""
-        return self.run("labels", *args, **kwargs)
+    def labels(self, *args: Any, **kwargs: Any) -> LabelReport:
+        """Run :func:`~pytest_mlaudit.check_labels` (cleanlab label-noise audit) and record it."""
+        report = self.run("labels", *args, **kwargs)
+        return report  # type: ignore[return-value]
 
-    def load(self, *args: Any, **kwargs: Any) -> CheckReport:
-        """Run ``run_load`` (a locust scenario against an endpoint) and record its report."""
-        return self.run("load", *args, **kwargs)
+    def load(self, *args: Any, **kwargs: Any) -> LoadReport:
+        """Run :func:`~pytest_mlaudit.run_load` (a locust scenario) and record its report."""
+        report = self.run("load", *args, **kwargs)
+        return report  # type: ignore[return-value]
 
     def gate(self, *args: Any, **kwargs: Any) -> CheckReport:
         """Run ``check_gate`` (candidate vs baseline model) and record its report."""
         return self.run("gate", *args, **kwargs)
 
-    def capacity(self, *args: Any, **kwargs: Any) -> CheckReport:
-        """Run ``find_capacity`` (step load until the SLO breaks) and record its report."""
-        return self.run("capacity", *args, **kwargs)
+    def capacity(self, *args: Any, **kwargs: Any) -> CapacityReport:
+        """Run :func:`~pytest_mlaudit.find_capacity` (step load until the SLO breaks)."""
+        report = self.run("capacity", *args, **kwargs)
+        return report  # type: ignore[return-value]

@@ -19,6 +19,7 @@ import pytest
 
 from pytest_mlaudit.auditor import MARKERS, Auditor
 from pytest_mlaudit.record import CheckEntry, build_record, write_record
+from pytest_mlaudit.errors import CheckFailed
 from pytest_mlaudit.result import CheckReport
 
 __all__ = ["mlaudit"]
@@ -33,6 +34,8 @@ class _SessionState:
 
 
 _STATE = pytest.StashKey[_SessionState]()
+#: per test: (index into the session's entries, check name, the report returned)
+_RECORDED = pytest.StashKey[list[tuple[int, str, CheckReport]]]()
 _WORKER_KEY = "mlaudit_entries"
 
 
@@ -179,11 +182,41 @@ def mlaudit(request: pytest.FixtureRequest) -> Iterator[Auditor]:
             check, report, nodeid=node.nodeid, seq=seq, markers=markers, duration_s=seconds
         )
         state.entries.append(entry)
-        for key, value in entry.figures.items():
-            node.user_properties.append((f"mlaudit.{seq}.{check}.{key}", value))
+        node.stash.setdefault(_RECORDED, []).append((len(state.entries) - 1, check, report))
+        _add_properties(node, entry)
         seq += 1
 
     yield Auditor(defaults=defaults, sources=sources, sink=sink)
+
+
+def _add_properties(node: pytest.Item, entry: CheckEntry) -> None:
+    prefix = f"mlaudit.{entry.seq}.{entry.check}."
+    node.user_properties[:] = [p for p in node.user_properties if not p[0].startswith(prefix)]
+    node.user_properties.extend((prefix + key, value) for key, value in entry.figures.items())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Record the verdict of ``assert_slo(...)``-style calls that tighten a threshold.
+
+    ``report.assert_slo(p95_ms=150)`` raises :class:`CheckFailed` with the report judged
+    against the stricter objectives; that verdict replaces the one recorded when the
+    check returned, so the record agrees with the test's outcome.
+    """
+    try:
+        return (yield)
+    except CheckFailed as exc:
+        state = item.config.stash[_STATE]
+        for index, check, recorded in item.stash.get(_RECORDED, []):
+            if exc.report is not recorded and exc.report.supersedes(recorded):
+                old = state.entries[index]
+                new = CheckEntry.from_report(
+                    check, exc.report, nodeid=old.nodeid, seq=old.seq, markers=old.markers,
+                    duration_s=old.duration_s,
+                )
+                state.entries[index] = new
+                _add_properties(item, new)
+        raise
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -218,6 +251,10 @@ def _render_report(config: pytest.Config, record: Path, out_dir: Path, tr: Any) 
 
     def say(msg: str) -> None:
         if tr is not None:
+            # at session finish the last progress line ("....  [100%]") is not ended yet,
+            # and ensure_newline() does not know it
+            if getattr(getattr(tr, "_tw", None), "width_of_current_line", 1):
+                tr.line("")
             tr.write_line(f"mlaudit: {msg}")
 
     try:
@@ -226,7 +263,10 @@ def _render_report(config: pytest.Config, record: Path, out_dir: Path, tr: Any) 
         template = config.getoption("mlaudit_template")
         render_report(record, out_dir, template=template, progress=say)
     except Exception as exc:  # the run's verdict must not depend on the report
-        say(f"the report could not be rendered ({exc}); the record is kept at {record}")
+        detail = str(exc)  # a ReportError names the record and the failing cell itself
+        if str(record) not in detail and str(record.absolute()) not in detail:
+            detail += f"; the record is kept at {record}"
+        say(f"the report could not be rendered: {detail}")
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -176,6 +176,16 @@ class CheckReport(abc.ABC):
         """A few words after the headline in the terminal summary (e.g. which columns)."""
         return ""
 
+    def supersedes(self, recorded: CheckReport) -> bool:
+        """True when this report is ``recorded`` judged again against stricter thresholds.
+
+        An ``assert_*`` method that takes thresholds (e.g. ``LoadReport.assert_slo``)
+        raises :class:`CheckFailed` with such a report; the pytest plugin then records its
+        verdict in place of the one the check returned, so the audit record agrees with
+        the test's outcome. Reports whose ``assert_ok`` adds nothing keep the default.
+        """
+        return False
+
     def assert_ok(self) -> None:
         """Raise :class:`~pytest_mlaudit.CheckFailed` with :meth:`summary` if not passed."""
         if not self.passed:

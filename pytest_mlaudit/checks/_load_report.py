@@ -1,0 +1,753 @@
+"""The reports of the load checks: :class:`LoadReport` and :class:`CapacityReport`.
+
+Both keep the numbers *and* the service-level objective (:class:`SLO`) they were held
+against, and compute every verdict from them, so a report read back from the audit record
+gives the same verdict. Latencies are in milliseconds and come from locust's response-time
+histogram, which rounds to about two significant digits (147 ms is counted as 150 ms,
+3432 ms as 3400 ms; below 100 ms to the millisecond): percentiles are exact to that
+resolution only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from typing import ClassVar, Final
+
+from pytest_mlaudit.errors import CheckFailed, MlauditInputError
+from pytest_mlaudit.result import BadWhen, CheckReport, Measure, fmt_number, format_table
+
+__all__ = [
+    "DEFAULT_ERROR_RATE",
+    "SLO",
+    "CapacityReport",
+    "CapacityStep",
+    "EndpointStats",
+    "FailureGroup",
+    "HealthProbes",
+    "Latency",
+    "LoadReport",
+    "ProbePoint",
+    "ResourceUsage",
+    "TimePoint",
+]
+
+#: The error-rate objective every load run is held to unless told otherwise: a run in
+#: which more than 1% of requests fail did not hold its load, whatever else was asked.
+DEFAULT_ERROR_RATE: Final = 0.01
+
+
+def _nan_if_none(x: float | None) -> float:
+    return math.nan if x is None else float(x)
+
+
+def _ms(x: float | None) -> str:
+    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else fmt_number(x)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SLO:
+    """Service-level objectives of a load run; ``None`` means "not checked".
+
+    Examples
+    --------
+    >>> SLO(p95_ms=150, error_rate=0.01, min_rps=100).names()
+    ('error_rate', 'p95_ms', 'min_rps')
+    """
+
+    p95_ms: float | None = None  #: 95th-percentile latency must stay at or below this
+    p99_ms: float | None = None  #: 99th-percentile latency must stay at or below this
+    error_rate: float | None = DEFAULT_ERROR_RATE  #: failed / all requests, at most
+    min_rps: float | None = None  #: achieved requests per second, at least
+    health_p95_ms: float | None = None  #: p95 of /health probe latency under load, at most
+    max_recovery_s: float | None = None  #: seconds until /health is fast again, at most
+
+    #: the order in which objectives are listed and the headline is chosen
+    ORDER: ClassVar[tuple[str, ...]] = (
+        "error_rate",
+        "p95_ms",
+        "p99_ms",
+        "min_rps",
+        "health_p95_ms",
+        "max_recovery_s",
+    )
+
+    def __post_init__(self) -> None:
+        for name in self.ORDER:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise MlauditInputError(f"{name} must be a number or None; got {name}={value!r}.")
+            if not math.isfinite(value) or value < 0:
+                raise MlauditInputError(
+                    f"{name} must be a finite number >= 0; got {name}={value!r}."
+                )
+            if name == "error_rate" and value > 1:
+                raise MlauditInputError(
+                    f"error_rate is a fraction in [0, 1] (0.01 = 1%); got error_rate={value!r}."
+                )
+            object.__setattr__(self, name, float(value))
+
+    def names(self) -> tuple[str, ...]:
+        """The objectives that are set, in :attr:`ORDER`."""
+        return tuple(n for n in self.ORDER if getattr(self, n) is not None)
+
+    def merged(self, overrides: Mapping[str, float | None]) -> SLO:
+        """A copy with ``overrides`` applied (``None`` drops an objective)."""
+        unknown = sorted(set(overrides) - set(self.ORDER))
+        if unknown:
+            raise MlauditInputError(
+                f"unknown SLO {', '.join(map(repr, unknown))}; known: {', '.join(self.ORDER)}."
+            )
+        return dataclasses.replace(self, **overrides)  # type: ignore[arg-type]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Latency:
+    """Response-time statistics in ms (percentiles from locust's bucketed histogram)."""
+
+    p50_ms: float
+    p90_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    mean_ms: float
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class EndpointStats:
+    """One request name (locust's ``name``, usually the path) of the scenario."""
+
+    method: str
+    name: str
+    requests: int
+    failures: int
+    rps: float  #: requests / the run's measured duration
+    latency: Latency
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FailureGroup:
+    """Failed requests that share a request name and an error."""
+
+    kind: str  #: the error's type: ``"HTTP 500"``, ``"ConnectionRefusedError"``, ``"timeout"``
+    method: str
+    name: str
+    error: str  #: locust's error text, as in its failures CSV
+    occurrences: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TimePoint:
+    """One bin of the time series (one second unless the run was long)."""
+
+    t_s: float  #: start of the bin, seconds since the test started
+    width_s: float  #: width of the bin, seconds
+    users: int  #: running users at the end of the bin
+    requests: int  #: requests completed in the bin
+    failures: int
+    p50_ms: float | None  #: None when no request completed in the bin
+    p95_ms: float | None
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.width_s if self.width_s > 0 else math.nan
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ProbePoint:
+    """One health probe."""
+
+    t_s: float  #: seconds since the test started (negative: before the load)
+    latency_ms: float | None  #: None when the probe timed out or could not connect
+    ok: bool  #: HTTP 200 within the probe timeout
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class HealthProbes:
+    """The health endpoint, probed during the load and after it stopped.
+
+    "Healthy" means a 200 answer within :attr:`ok_ms`; the server has *recovered* at
+    the first of three consecutive healthy probes after the load stopped.
+    """
+
+    path: str
+    interval_s: float
+    timeout_s: float  #: a probe slower than this counts as failed
+    baseline_ms: float  #: median probe latency before the load started
+    ok_ms: float  #: latency threshold of a healthy probe
+    probes_under_load: int
+    failed_under_load: int
+    p50_ms: float  #: probe latency under load (nan when no probe succeeded)
+    p95_ms: float
+    max_ms: float
+    recovered: bool
+    recovery_s: float | None  #: None when not recovered within ``recovery_timeout_s``
+    recovery_timeout_s: float
+    series: tuple[ProbePoint, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ResourceUsage:
+    """CPU and memory of the server process tree while the load ran (psutil)."""
+
+    pid: int
+    samples: int
+    cpu_mean_cores: float  #: mean CPU use, in cores (1.0 = one core busy)
+    cpu_max_cores: float
+    peak_rss_mb: float  #: peak resident memory of the process tree, MiB
+
+
+def _latency_line(lat: Latency) -> str:
+    return (
+        f"latency (ms, locust-bucketed): p50={_ms(lat.p50_ms)} p90={_ms(lat.p90_ms)} "
+        f"p95={_ms(lat.p95_ms)} p99={_ms(lat.p99_ms)} max={_ms(lat.max_ms)} "
+        f"mean={_ms(lat.mean_ms)}"
+    )
+
+
+def _slo_table(measures: list[Measure]) -> str:
+    rows = [
+        [
+            m.name,
+            fmt_number(m.statistic),
+            f"{m.bad_when.symbol} {fmt_number(m.threshold)}",
+            "BREACHED" if m.breached else "ok",
+        ]
+        for m in measures
+    ]
+    return format_table(["objective", "measured", "limit", "verdict"], rows)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LoadReport(CheckReport):
+    """What a locust run did to an endpoint, held against its :class:`SLO`.
+
+    ``passed`` is true when requests were made and no objective in :attr:`slo` is
+    breached. By default the only objective is ``error_rate <= 0.01``; latency and
+    throughput objectives come from ``run_load(p95_ms=..., min_rps=...)``, the
+    ``@pytest.mark.load(...)`` marker or ``mlaudit_defaults``, and are recorded with the
+    numbers. :meth:`assert_slo` checks them, optionally tightened or extended.
+
+    ``rps`` is requests divided by the measured duration of the test (from the start
+    of the test to the last completed request, ramp-up included: what locust's final
+    "Requests/s" shows), not locust's trailing-window ``current_rps``.
+    ``rps_steady`` counts only the time after all users were spawned.
+
+    Examples
+    --------
+    >>> report = run_load("load/predict.py", host=url, users=20, spawn_rate=10,
+    ...                   run_time=10, p95_ms=150)  # doctest: +SKIP
+    >>> report.assert_slo(min_rps=50)  # doctest: +SKIP
+    """
+
+    kind: ClassVar[str] = "load"
+    json_properties: ClassVar[tuple[str, ...]] = ("rps", "error_rate", "failures_by_kind")
+
+    locustfile: str  #: the scenario, as given
+    host: str  #: the base URL that was loaded
+    users: int  #: peak users
+    spawn_rate: float  #: users started per second
+    run_time_s: float  #: the requested run time
+    distributed: int  #: number of locust worker processes (0: a single local process)
+    user_classes: tuple[str, ...]  #: the User classes selected (empty: all in the file)
+    seed: int | None  #: exported to the scenario as MLAUDIT_SEED
+    requests: int
+    failures: int
+    duration_s: float  #: measured: test start to the last completed request
+    rps_steady: float | None  #: requests/s after all users were spawned
+    latency: Latency
+    endpoints: tuple[EndpointStats, ...]
+    failure_groups: tuple[FailureGroup, ...]
+    series: tuple[TimePoint, ...]
+    slo: SLO
+    health: HealthProbes | None = None
+    resources: ResourceUsage | None = None
+    locust_exceptions: int = 0  #: exceptions raised by the scenario code (not the server)
+    locust_version: str = ""
+
+    @property
+    def rps(self) -> float:
+        """Achieved requests per second over the measured duration."""
+        return self.requests / self.duration_s if self.duration_s > 0 else math.nan
+
+    @property
+    def error_rate(self) -> float:
+        """Failed requests / all requests (nan when there were none)."""
+        return self.failures / self.requests if self.requests else math.nan
+
+    @property
+    def failures_by_kind(self) -> dict[str, int]:
+        """Failure counts per error type, most frequent first."""
+        out: dict[str, int] = {}
+        for g in self.failure_groups:
+            out[g.kind] = out.get(g.kind, 0) + g.occurrences
+        return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def _statistic(self, name: str) -> float:
+        if name == "error_rate":
+            return self.error_rate
+        if name == "p95_ms":
+            return self.latency.p95_ms
+        if name == "p99_ms":
+            return self.latency.p99_ms
+        if name == "min_rps":
+            return self.rps
+        if name == "health_p95_ms":
+            return self.health.p95_ms if self.health is not None else math.nan
+        if name == "max_recovery_s":
+            if self.health is None:
+                return math.nan
+            return _nan_if_none(self.health.recovery_s)
+        raise KeyError(name)
+
+    def measures(self, slo: SLO | None = None) -> list[Measure]:
+        """One :class:`Measure` per objective of ``slo`` (default: the report's own)."""
+        slo = self.slo if slo is None else slo
+        out = []
+        for name in slo.names():
+            bad_when = BadWhen.BELOW if name == "min_rps" else BadWhen.ABOVE
+            threshold = getattr(slo, name)
+            out.append(Measure(name, self._statistic(name), threshold, bad_when))
+        return out
+
+    @property
+    def passed(self) -> bool:
+        return self.requests > 0 and not any(m.breached for m in self.measures())
+
+    def headline(self) -> Measure:
+        measures = self.measures()
+        for m in measures:
+            if m.breached:
+                return m
+        # error_rate is checked by default; an objective the caller chose says more
+        for preferred in ("p95_ms", "p99_ms", "min_rps", "max_recovery_s", "health_p95_ms"):
+            for m in measures:
+                if m.name == preferred:
+                    return m
+        if measures:
+            return measures[0]
+        return Measure("rps", self.rps, 0.0, BadWhen.BELOW)
+
+    def sizes(self) -> dict[str, int]:
+        return {
+            "requests": self.requests,
+            "failures": self.failures,
+            "users": self.users,
+            "workers": self.distributed,
+            "endpoints": len(self.endpoints),
+        }
+
+    def key_figures(self) -> dict[str, float | int | str | bool]:
+        figures = CheckReport.key_figures(self)
+        figures.update(
+            {
+                "requests": self.requests,
+                "failures": self.failures,
+                "rps": self.rps,
+                "error_rate": self.error_rate,
+                "p50_ms": self.latency.p50_ms,
+                "p95_ms": self.latency.p95_ms,
+                "p99_ms": self.latency.p99_ms,
+            }
+        )
+        if self.health is not None:
+            figures["health_p95_ms"] = self.health.p95_ms
+            figures["recovery_s"] = _nan_if_none(self.health.recovery_s)
+        return figures
+
+    def brief(self) -> str:
+        return (
+            f"{fmt_number(self.rps)} rps, p95 {_ms(self.latency.p95_ms)} ms, "
+            f"{fmt_number(100 * self.error_rate)}% errors, {self.users} users"
+        )
+
+    def summary(self, slo: SLO | None = None) -> str:
+        """The SLO table, latency, endpoints, failures by type, health and resources."""
+        where = f"{self.distributed} workers" if self.distributed else "1 process"
+        lines = [
+            f"load test of {self.host} with {self.locustfile} ({where}): {self.users} users, "
+            f"{fmt_number(self.run_time_s)} s; {self.requests} requests, {self.failures} "
+            f"failed ({fmt_number(100 * self.error_rate)}%), {fmt_number(self.rps)} rps over "
+            f"{fmt_number(self.duration_s)} s"
+            + (f", {fmt_number(self.rps_steady)} rps after ramp-up" if self.rps_steady else ""),
+            "",
+        ]
+        measures = self.measures(slo)
+        if measures:
+            lines += [_slo_table(measures), ""]
+        lines.append(_latency_line(self.latency))
+        if self.endpoints:
+            rows = [
+                [
+                    e.method,
+                    e.name,
+                    str(e.requests),
+                    str(e.failures),
+                    fmt_number(e.rps),
+                    _ms(e.latency.p50_ms),
+                    _ms(e.latency.p95_ms),
+                    _ms(e.latency.p99_ms),
+                ]
+                for e in self.endpoints
+            ]
+            lines += [
+                "",
+                format_table(
+                    ["method", "name", "requests", "failures", "rps", "p50_ms", "p95_ms", "p99_ms"],
+                    rows,
+                ),
+            ]
+        if self.failure_groups:
+            rows = [
+                [g.kind, str(g.occurrences), f"{g.method} {g.name}", _clip(g.error, 70)]
+                for g in self.failure_groups
+            ]
+            lines += [
+                "",
+                "failures by type:",
+                format_table(["kind", "count", "request", "error"], rows),
+            ]
+        if self.locust_exceptions:
+            lines += [
+                "",
+                f"the scenario itself raised {self.locust_exceptions} exceptions "
+                "(see locust's exceptions CSV); they are not counted as failed requests.",
+            ]
+        if self.health is not None:
+            h = self.health
+            rec = (
+                f"recovered {fmt_number(h.recovery_s)} s after the load stopped"
+                if h.recovered and h.recovery_s is not None
+                else f"NOT recovered within {fmt_number(h.recovery_timeout_s)} s"
+            )
+            lines += [
+                "",
+                f"health {h.path}: baseline {_ms(h.baseline_ms)} ms; under load p50="
+                f"{_ms(h.p50_ms)} p95={_ms(h.p95_ms)} max={_ms(h.max_ms)} ms, "
+                f"{h.failed_under_load}/{h.probes_under_load} probes failed; {rec} "
+                f"(healthy: 200 within {fmt_number(h.ok_ms)} ms)",
+            ]
+        if self.resources is not None:
+            r = self.resources
+            lines += [
+                "",
+                f"server pid {r.pid}: CPU mean {fmt_number(r.cpu_mean_cores)} cores, max "
+                f"{fmt_number(r.cpu_max_cores)}; peak RSS {fmt_number(r.peak_rss_mb)} MiB",
+            ]
+        return "\n".join(lines)
+
+    def supersedes(self, recorded: CheckReport) -> bool:
+        """True when this is ``recorded`` with another SLO (what ``assert_slo`` raises)."""
+        return isinstance(recorded, LoadReport) and (
+            dataclasses.replace(recorded, slo=self.slo) == self
+        )
+
+    def assert_slo(
+        self,
+        *,
+        p95_ms: float | None = None,
+        p99_ms: float | None = None,
+        error_rate: float | None = None,
+        min_rps: float | None = None,
+        health_p95_ms: float | None = None,
+        max_recovery_s: float | None = None,
+    ) -> None:
+        """Raise :class:`~pytest_mlaudit.CheckFailed` naming every breached objective.
+
+        The objectives are the report's :attr:`slo` with the given ones added or
+        replacing them (an objective not given keeps the report's value). The error is
+        an ``AssertionError`` whose message is the table of every objective; its
+        ``report`` is this report with the asserted SLO, so its ``passed`` is False.
+
+        Examples
+        --------
+        >>> report.assert_slo(p95_ms=150, error_rate=0.01, min_rps=100)  # doctest: +SKIP
+        """
+        given = {
+            "p95_ms": p95_ms,
+            "p99_ms": p99_ms,
+            "error_rate": error_rate,
+            "min_rps": min_rps,
+            "health_p95_ms": health_p95_ms,
+            "max_recovery_s": max_recovery_s,
+        }
+        slo = self.slo.merged({k: v for k, v in given.items() if v is not None})
+        if slo.health_p95_ms is not None or slo.max_recovery_s is not None:
+            if self.health is None:
+                raise MlauditInputError(
+                    "health_p95_ms/max_recovery_s need health probes: run the load with "
+                    "health_path='/health' (or your health endpoint)."
+                )
+        asserted = dataclasses.replace(self, slo=slo)
+        if asserted.passed:
+            return
+        breached = [m for m in asserted.measures() if m.breached]
+        if self.requests == 0:
+            head = "load SLO not met: the run made no requests"
+        else:
+            head = "load SLO breached: " + ", ".join(m.describe() for m in breached)
+        raise CheckFailed(asserted, head + "\n\n" + asserted.summary())
+
+    def assert_ok(self) -> None:
+        """Same as :meth:`assert_slo` with the report's own SLO."""
+        self.assert_slo()
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CapacityStep:
+    """One step of the step load: a fixed number of users for ``duration_s``."""
+
+    users: int
+    start_s: float  #: seconds since the test started
+    duration_s: float  #: measured window (the step minus its settle time)
+    requests: int
+    failures: int
+    p50_ms: float | None
+    p95_ms: float | None
+    p99_ms: float | None
+    cpu_cores: float | None = None  #: mean server CPU in the window (when sampled)
+    rss_mb: float | None = None  #: peak server RSS in the window
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.duration_s if self.duration_s > 0 else math.nan
+
+    @property
+    def error_rate(self) -> float:
+        return self.failures / self.requests if self.requests else math.nan
+
+    def held(self, slo: SLO) -> bool:
+        """Did this step meet the latency and error objectives of ``slo``?"""
+        if self.requests == 0:
+            return False
+        checks = [
+            (slo.error_rate, self.error_rate),
+            (slo.p95_ms, _nan_if_none(self.p95_ms)),
+            (slo.p99_ms, _nan_if_none(self.p99_ms)),
+        ]
+        for limit, value in checks:
+            if limit is not None and (math.isnan(value) or value > limit):
+                return False
+        return True
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CapacityReport(CheckReport):
+    """The capacity knee of one server: the most throughput that still met the SLO.
+
+    The knee is the step with the highest RPS among the steps that held the SLO before
+    the first step that broke it. ``bounded`` is False when the largest step still held
+    (the knee is then a lower bound: raise ``max_users``). Given a target peak RPS,
+    ``replicas = ceil(target_rps * (1 + headroom) / knee_rps)``; the per-replica
+    resource requests are the server's CPU at the knee step and its peak memory plus
+    headroom.
+
+    ``passed`` is true when some step held the SLO and the knee reaches
+    :attr:`required_rps`: ``min_rps`` and, with ``max_replicas``, the RPS per replica that
+    ``target_rps`` needs (``replicas <= max_replicas`` exactly when ``knee_rps >=
+    target_rps * (1 + headroom) / max_replicas``).
+
+    Examples
+    --------
+    >>> report = find_capacity("load/predict_closed_loop.py", host=url, p95_ms=100,
+    ...                        max_users=40, target_rps=500)  # doctest: +SKIP
+    >>> report.knee_rps, report.replicas  # doctest: +SKIP
+    """
+
+    kind: ClassVar[str] = "capacity"
+    json_properties: ClassVar[tuple[str, ...]] = (
+        "knee_users",
+        "knee_rps",
+        "knee_p95_ms",
+        "bounded",
+        "replicas",
+        "required_rps",
+        "cpu_request_cores",
+        "memory_request_mb",
+    )
+
+    locustfile: str
+    host: str
+    user_classes: tuple[str, ...]
+    distributed: int
+    seed: int | None
+    slo: SLO  #: error_rate/p95_ms/p99_ms decide each step; min_rps applies to the knee
+    step_s: float  #: seconds per step
+    settle_s: float  #: seconds at the start of each step left out of its numbers
+    steps: tuple[CapacityStep, ...]
+    stop_reason: str
+    target_rps: float | None
+    headroom: float  #: fraction of spare capacity to provision above target_rps
+    max_replicas: int | None = None
+    server_pid: int | None = None
+    peak_rss_mb: float | None = None  #: over the whole search
+    locust_version: str = ""
+
+    @property
+    def knee(self) -> CapacityStep | None:
+        """The step at the knee, or None when no step held the SLO."""
+        best: CapacityStep | None = None
+        for step in self.steps:
+            if not step.held(self.slo):
+                break
+            if best is None or step.rps > best.rps:
+                best = step
+        return best
+
+    @property
+    def bounded(self) -> bool:
+        """True when a step broke the SLO (the knee is a measured limit)."""
+        return any(not s.held(self.slo) for s in self.steps)
+
+    @property
+    def knee_users(self) -> int:
+        knee = self.knee
+        return 0 if knee is None else knee.users
+
+    @property
+    def knee_rps(self) -> float:
+        knee = self.knee
+        return 0.0 if knee is None else knee.rps
+
+    @property
+    def knee_p95_ms(self) -> float | None:
+        knee = self.knee
+        return None if knee is None else knee.p95_ms
+
+    @property
+    def replicas(self) -> int | None:
+        """Replicas needed for ``target_rps`` with ``headroom`` (None without a target)."""
+        if self.target_rps is None:
+            return None
+        knee_rps = self.knee_rps
+        if not knee_rps > 0:
+            return None
+        return max(1, math.ceil(self.target_rps * (1 + self.headroom) / knee_rps - 1e-9))
+
+    @property
+    def cpu_request_cores(self) -> float | None:
+        """CPU one replica used at the knee, rounded up to 0.05 cores."""
+        knee = self.knee
+        if knee is None or knee.cpu_cores is None:
+            return None
+        return math.ceil(knee.cpu_cores * 20 - 1e-9) / 20 or 0.05
+
+    @property
+    def memory_request_mb(self) -> float | None:
+        """Peak RSS plus headroom, rounded up to a whole MiB."""
+        if self.peak_rss_mb is None:
+            return None
+        return float(math.ceil(self.peak_rss_mb * (1 + self.headroom)))
+
+    @property
+    def required_rps(self) -> float:
+        """The knee RPS that passes: ``min_rps``, and with ``max_replicas`` also
+        ``target_rps * (1 + headroom) / max_replicas`` (0 when neither is set)."""
+        need = self.slo.min_rps or 0.0
+        if self.max_replicas is not None and self.target_rps is not None:
+            need = max(need, self.target_rps * (1 + self.headroom) / self.max_replicas)
+        return need
+
+    @property
+    def passed(self) -> bool:
+        return self.knee is not None and self.knee_rps >= self.required_rps
+
+    def headline(self) -> Measure:
+        knee_rps = self.knee_rps if self.knee is not None else math.nan
+        return Measure("knee_rps", knee_rps, self.required_rps, BadWhen.BELOW)
+
+    def sizes(self) -> dict[str, int]:
+        return {
+            "steps": len(self.steps),
+            "requests": sum(s.requests for s in self.steps),
+            "max_users": max((s.users for s in self.steps), default=0),
+            "workers": self.distributed,
+        }
+
+    def key_figures(self) -> dict[str, float | int | str | bool]:
+        figures = CheckReport.key_figures(self)
+        figures["knee_users"] = self.knee_users
+        figures["bounded"] = self.bounded
+        if self.replicas is not None:
+            figures["replicas"] = self.replicas
+        if self.cpu_request_cores is not None:
+            figures["cpu_request_cores"] = self.cpu_request_cores
+        if self.memory_request_mb is not None:
+            figures["memory_request_mb"] = self.memory_request_mb
+        return figures
+
+    def brief(self) -> str:
+        if self.knee is None:
+            return "no step held the SLO"
+        text = f"knee at {self.knee_users} users"
+        if not self.bounded:
+            text += " (lower bound: SLO never broke)"
+        if self.replicas is not None:
+            s = "" if self.replicas == 1 else "s"
+            text += f"; {self.replicas} replica{s} for {fmt_number(self.target_rps)} rps"
+        return text
+
+    def summary(self) -> str:
+        slo = ", ".join(
+            f"{n} {'>=' if n == 'min_rps' else '<='} {fmt_number(getattr(self.slo, n))}"
+            for n in self.slo.names()
+        )
+        lines = [
+            f"capacity of {self.host} with {self.locustfile}: steps of {fmt_number(self.step_s)} s "
+            f"(first {fmt_number(self.settle_s)} s of each left out); SLO: {slo or 'none'}",
+            f"stopped: {self.stop_reason}",
+            "",
+        ]
+        knee = self.knee
+        rows = []
+        for s in self.steps:
+            mark = "held" if s.held(self.slo) else "BROKE"
+            if s is knee:
+                mark += " <- knee"
+            row = [
+                str(s.users),
+                fmt_number(s.rps),
+                _ms(s.p50_ms),
+                _ms(s.p95_ms),
+                _ms(s.p99_ms),
+                fmt_number(s.error_rate),
+                _ms(s.cpu_cores),
+                _ms(s.rss_mb),
+                mark,
+            ]
+            rows.append(row)
+        lines.append(
+            format_table(
+                ["users", "rps", "p50_ms", "p95_ms", "p99_ms", "error_rate", "cpu", "rss_mb", ""],
+                rows,
+            )
+        )
+        lines.append("")
+        if knee is None:
+            lines.append("no step held the SLO: the server cannot meet it even at the first step.")
+        else:
+            lines.append(
+                f"knee: {fmt_number(self.knee_rps)} rps at {self.knee_users} users "
+                f"(p95 {_ms(knee.p95_ms)} ms)"
+                + ("" if self.bounded else "; the SLO never broke, so this is a lower bound")
+            )
+        if self.target_rps is not None:
+            lines.append(
+                f"for a peak of {fmt_number(self.target_rps)} rps with "
+                f"{fmt_number(100 * self.headroom)}% headroom: {self.replicas or '-'} replicas"
+                + (f" (at most {self.max_replicas} allowed)" if self.max_replicas else "")
+            )
+        if self.cpu_request_cores is not None or self.memory_request_mb is not None:
+            lines.append(
+                f"per replica: cpu {_ms(self.cpu_request_cores)} cores, "
+                f"memory {_ms(self.memory_request_mb)} MiB"
+            )
+        return "\n".join(lines)

@@ -1,0 +1,732 @@
+"""Load tests before launch (failure mode 6): locust scenarios, SLO verdicts, the
+capacity knee and health under overload.
+
+* :func:`run_load` runs a locust scenario against an endpoint and returns a
+  :class:`LoadReport`: requests, failures grouped by type, achieved RPS, bucketed
+  latency percentiles, a small time series, health probes and server resources, held
+  against an :class:`SLO`.
+* :func:`find_capacity` raises the users step by step until the SLO breaks and returns
+  a :class:`CapacityReport`: the knee (most RPS that held the SLO), the latency/RPS
+  curve, replicas for a target peak and per-replica resource requests.
+* :func:`serve` starts a server on a free 127.0.0.1 port and always stops it.
+
+Locust runs in subprocesses (``python -m locust --headless``); it is never imported in
+this process. Load targets loopback only unless a host is allowed explicitly
+(``allowed_hosts``, or ``--mlaudit-target-url`` under pytest). Every process started
+here is stopped on success, failure, timeout and Ctrl-C. This module does not import
+pytest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+from pytest_mlaudit.checks._load_input import (
+    MAX_USERS,
+    MAX_WORKERS,
+    check_count,
+    check_env,
+    check_locustfile,
+    check_positive,
+    check_run_time,
+    check_user_classes,
+    write_payloads,
+)
+from pytest_mlaudit.checks._load_probe import HealthProber, ResourceSampler
+from pytest_mlaudit.checks._load_proc import Server, check_host, check_reachable, serve
+from pytest_mlaudit.checks._load_report import (
+    DEFAULT_ERROR_RATE,
+    SLO,
+    CapacityReport,
+    CapacityStep,
+    EndpointStats,
+    FailureGroup,
+    HealthProbes,
+    Latency,
+    LoadReport,
+    ProbePoint,
+    ResourceUsage,
+    TimePoint,
+)
+from pytest_mlaudit.checks._load_runner import (
+    LocustPlan,
+    LocustResult,
+    default_timeout,
+    locust_version,
+    run_locust,
+)
+from pytest_mlaudit.checks._load_stats import (
+    Bin,
+    group_failures,
+    latency_of,
+    merge,
+    parse_bins,
+    recovery_time,
+    step_rows,
+    time_series,
+)
+from pytest_mlaudit.errors import MlauditInputError
+
+__all__ = [
+    "DEFAULT_ERROR_RATE",
+    "SLO",
+    "CapacityReport",
+    "CapacityStep",
+    "EndpointStats",
+    "FailureGroup",
+    "HealthProbes",
+    "Latency",
+    "LoadReport",
+    "ProbePoint",
+    "ResourceUsage",
+    "Server",
+    "TimePoint",
+    "find_capacity",
+    "run_load",
+    "serve",
+]
+
+#: Consecutive healthy probes that count as "recovered".
+RECOVERY_PROBES: Final = 3
+#: Most health probes kept in the report's series.
+MAX_PROBE_POINTS: Final = 240
+
+
+# ---------------------------------------------------------------------------------------
+# shared plumbing
+# ---------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _run_dir(output_dir: str | os.PathLike[str] | None) -> Iterator[Path]:
+    """Where locust writes; a temporary directory unless ``output_dir`` is given."""
+    if output_dir is not None:
+        path = Path(output_dir)
+        path.mkdir(parents=True, exist_ok=True)
+        yield path
+        return
+    path = Path(tempfile.mkdtemp(prefix="mlaudit-load-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _scenario_env(
+    out: Path, *, seed: int | None, payloads: object, env: Mapping[str, str]
+) -> dict[str, str]:
+    extra = dict(env)
+    if seed is not None:
+        extra["MLAUDIT_SEED"] = str(seed)
+    if payloads is not None:
+        extra["MLAUDIT_PAYLOADS"] = str(write_payloads(payloads, out / "payloads.jsonl"))
+    return extra
+
+
+def _check_common(
+    locustfile: object,
+    host: object,
+    allowed_hosts: Iterable[str],
+    user_classes: object,
+    distributed: object,
+    seed: object,
+    env: object,
+    server_pid: object,
+) -> tuple[Path, str, tuple[str, ...], int, dict[str, str]]:
+    path = check_locustfile(locustfile)
+    if isinstance(allowed_hosts, str):
+        allowed_hosts = (allowed_hosts,)
+    base = check_host(host, allowed_hosts=allowed_hosts)
+    classes = check_user_classes(user_classes)
+    workers = check_count(distributed, "distributed", low=0, high=MAX_WORKERS)
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise MlauditInputError(f"seed must be an integer or None; got seed={seed!r}.")
+    if server_pid is not None and (
+        isinstance(server_pid, bool) or not isinstance(server_pid, int) or server_pid <= 0
+    ):
+        raise MlauditInputError(
+            f"server_pid must be the server's process id (int > 0) or None; got {server_pid!r}."
+        )
+    return path, base, classes, workers, check_env(env)
+
+
+def _t0(result: LocustResult) -> float:
+    col = result.collector or {}
+    if col.get("test_start"):
+        return float(col["test_start"])
+    starts = [e["start_time"] for e in result.entries if e.get("start_time")]
+    return float(min(starts)) if starts else result.started
+
+
+def _bins(result: LocustResult) -> tuple[dict[int, Bin], dict[int, int], float]:
+    col = result.collector or {}
+    bin_s = float(col.get("bin_s", 0.25))
+    bins = parse_bins(col.get("bins", {}))
+    users = {int(k): int(v) for k, v in col.get("users", {}).items()}
+    return bins, users, bin_s
+
+
+def _resource_usage(sampler: ResourceSampler | None) -> ResourceUsage | None:
+    if sampler is None or not sampler.samples:
+        return None
+    cpus = [c for _, c, _ in sampler.samples]
+    return ResourceUsage(
+        pid=sampler.pid,
+        samples=len(cpus),
+        cpu_mean_cores=round(sum(cpus) / len(cpus), 3),
+        cpu_max_cores=round(max(cpus), 3),
+        peak_rss_mb=round(max(r for _, _, r in sampler.samples), 1),
+    )
+
+
+def _health_probes(
+    prober: HealthProber,
+    *,
+    path: str,
+    baseline_ms: float,
+    ok_ms: float,
+    t0: float,
+    load_start: float,
+    load_stop: float,
+    recovery_timeout_s: float,
+) -> HealthProbes:
+    under = [(t, ms, ok) for t, ms, ok in prober.samples if load_start <= t <= load_stop]
+    latencies = sorted(ms for _, ms, ok in under if ok and ms is not None)
+    rec = recovery_time(prober.samples, since=load_stop, ok_ms=ok_ms, consecutive=RECOVERY_PROBES)
+    series = [
+        ProbePoint(t_s=round(t - t0, 3), latency_ms=None if ms is None else round(ms, 2), ok=ok)
+        for t, ms, ok in prober.samples
+    ]
+    if len(series) > MAX_PROBE_POINTS:
+        stride = math.ceil(len(series) / MAX_PROBE_POINTS)
+        series = series[::stride]
+    return HealthProbes(
+        path=path,
+        interval_s=prober.interval_s,
+        timeout_s=prober.timeout_s,
+        baseline_ms=round(baseline_ms, 3),
+        ok_ms=round(ok_ms, 3),
+        probes_under_load=len(under),
+        failed_under_load=sum(1 for _, _, ok in under if not ok),
+        p50_ms=_exact_quantile(latencies, 0.50),
+        p95_ms=_exact_quantile(latencies, 0.95),
+        max_ms=round(latencies[-1], 3) if latencies else math.nan,
+        recovered=rec is not None,
+        recovery_s=None if rec is None else round(rec, 3),
+        recovery_timeout_s=recovery_timeout_s,
+        series=tuple(series),
+    )
+
+
+def _exact_quantile(sorted_values: Sequence[float], q: float) -> float:
+    """Nearest-rank quantile of exact probe latencies (nan when empty)."""
+    if not sorted_values:
+        return math.nan
+    k = max(math.ceil(q * len(sorted_values)) - 1, 0)
+    return round(float(sorted_values[k]), 3)
+
+
+@contextlib.contextmanager
+def _watchers(
+    url: str,
+    *,
+    health_path: str | None,
+    probe_interval_s: float,
+    probe_timeout_s: float,
+    server_pid: int | None,
+    sample_interval_s: float = 0.5,
+) -> Iterator[tuple[HealthProber | None, float, ResourceSampler | None]]:
+    """Start the health prober (after a baseline) and the resource sampler; stop both."""
+    prober = sampler = None
+    baseline = math.nan
+    try:
+        if health_path is not None:
+            prober = HealthProber(
+                url + health_path, interval_s=probe_interval_s, timeout_s=probe_timeout_s
+            )
+            baseline = prober.baseline()
+            prober.start()
+        if server_pid is not None:
+            sampler = ResourceSampler(server_pid, interval_s=sample_interval_s)
+            sampler.start()
+        yield prober, baseline, sampler
+    finally:
+        if prober is not None:
+            prober.stop()
+        if sampler is not None:
+            sampler.stop()
+
+
+def _wait_for_recovery(
+    prober: HealthProber, *, since: float, ok_ms: float, timeout_s: float
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if (
+            recovery_time(prober.samples, since=since, ok_ms=ok_ms, consecutive=RECOVERY_PROBES)
+            is not None
+        ):
+            return
+        time.sleep(prober.interval_s / 2)
+
+
+# ---------------------------------------------------------------------------------------
+# run_load
+# ---------------------------------------------------------------------------------------
+
+
+def run_load(
+    locustfile: str | os.PathLike[str],
+    *,
+    host: str,
+    users: int,
+    spawn_rate: float,
+    run_time: int | float | str,
+    user_classes: str | Sequence[str] = (),
+    p95_ms: float | None = None,
+    p99_ms: float | None = None,
+    error_rate: float | None = DEFAULT_ERROR_RATE,
+    min_rps: float | None = None,
+    health_p95_ms: float | None = None,
+    max_recovery_s: float | None = None,
+    health_path: str | None = None,
+    probe_interval_s: float = 0.25,
+    probe_timeout_s: float = 1.0,
+    healthy_ms: float | None = None,
+    recovery_timeout_s: float = 15.0,
+    server_pid: int | None = None,
+    distributed: int = 0,
+    seed: int | None = 0,
+    payloads: Any = None,
+    env: Mapping[str, str] | None = None,
+    allowed_hosts: Iterable[str] = (),
+    timeout_s: float | None = None,
+    output_dir: str | os.PathLike[str] | None = None,
+    max_points: int = 120,
+) -> LoadReport:
+    """Run a locust scenario against ``host`` and hold the result against an SLO.
+
+    Locust runs headless in a subprocess (or a master and ``distributed`` workers, all
+    bound to 127.0.0.1) for ``run_time`` seconds with ``users`` users started at
+    ``spawn_rate`` per second, then stops; every process is stopped however the call
+    ends.
+
+    Parameters
+    ----------
+    locustfile
+        The scenario, a local ``.py`` file (e.g. ``load/predict.py``).
+    host
+        Base URL of the endpoint. Loopback only (127.0.0.1, ::1, localhost) unless its
+        origin is in ``allowed_hosts``.
+    users, spawn_rate, run_time
+        Peak users, users started per second, and seconds (or ``"1m30s"``).
+    user_classes
+        Names of the User classes to run (default: every class in the file).
+    p95_ms, p99_ms, error_rate, min_rps, health_p95_ms, max_recovery_s
+        The service-level objectives recorded on the report and deciding ``passed``.
+        ``error_rate`` defaults to 0.01; the others are unchecked unless given.
+    health_path
+        Probe this path (e.g. ``"/health"``) every ``probe_interval_s`` from this process
+        during the load and, after it stops, until it is healthy again (a 200 within
+        ``healthy_ms``, default ``max(3 x baseline, baseline + 25 ms)``, three times in a
+        row) or ``recovery_timeout_s`` passes.
+    server_pid
+        The server's pid, to sample its CPU and peak RSS (psutil).
+    distributed
+        Number of locust worker processes (0: one local process).
+    seed
+        Exported to the scenario as ``MLAUDIT_SEED`` (payload choice).
+    payloads
+        Request bodies for the scenario (DataFrame, list of dicts, or a .jsonl/.json/.csv
+        path), written as JSON lines to the file named by ``MLAUDIT_PAYLOADS``.
+    env
+        More environment variables for the scenario (``LOCUST_*`` variables of this
+        process are not passed on).
+    allowed_hosts
+        Non-loopback base URLs that may be loaded (a staging endpoint, on purpose).
+    timeout_s
+        Hard limit on the whole run (default: run time + 30 s, +30 s when distributed);
+        beyond it every process is stopped and :class:`TimeoutError` is raised.
+    output_dir
+        Keep locust's CSV/JSON/logs there (default: a temporary directory, removed).
+    max_points
+        Most points of the time series (per second up to that, wider bins beyond).
+
+    Returns
+    -------
+    LoadReport
+
+    Raises
+    ------
+    MlauditInputError
+        Bad arguments, an unreachable or non-loopback host, a missing locustfile, or
+        locust failing to start or to run the scenario.
+    TimeoutError
+        The run exceeded ``timeout_s``.
+
+    Examples
+    --------
+    >>> report = run_load("load/predict.py", host="http://127.0.0.1:8000", users=20,
+    ...                   spawn_rate=10, run_time=10, p95_ms=150)  # doctest: +SKIP
+    >>> report.assert_slo(min_rps=40)  # doctest: +SKIP
+    """
+    path, base, classes, workers, extra_env = _check_common(
+        locustfile, host, allowed_hosts, user_classes, distributed, seed, env, server_pid
+    )
+    n_users = check_count(users, "users", low=1, high=MAX_USERS)
+    rate = check_positive(spawn_rate, "spawn_rate")
+    seconds = check_run_time(run_time)
+    slo = SLO(
+        p95_ms=p95_ms,
+        p99_ms=p99_ms,
+        error_rate=error_rate,
+        min_rps=min_rps,
+        health_p95_ms=health_p95_ms,
+        max_recovery_s=max_recovery_s,
+    )
+    if health_path is None and (health_p95_ms is not None or max_recovery_s is not None):
+        raise MlauditInputError(
+            "health_p95_ms and max_recovery_s need health probes: pass health_path='/health' "
+            f"(or your health endpoint); got health_path=None, health_p95_ms={health_p95_ms!r}, "
+            f"max_recovery_s={max_recovery_s!r}."
+        )
+    if health_path is not None and (
+        not isinstance(health_path, str) or not health_path.startswith("/")
+    ):
+        raise MlauditInputError(
+            f"health_path must be a path starting with '/'; got health_path={health_path!r}."
+        )
+    check_positive(probe_interval_s, "probe_interval_s")
+    check_positive(probe_timeout_s, "probe_timeout_s")
+    check_positive(recovery_timeout_s, "recovery_timeout_s", allow_zero=True)
+    if healthy_ms is not None:
+        check_positive(healthy_ms, "healthy_ms")
+    check_count(max_points, "max_points", low=2, high=10_000)
+    timeout = (
+        default_timeout(seconds, workers)
+        if timeout_s is None
+        else check_positive(timeout_s, "timeout_s")
+    )
+    check_reachable(base)
+
+    with _run_dir(output_dir) as out:
+        plan = LocustPlan(
+            locustfile=path,
+            host=base,
+            users=n_users,
+            spawn_rate=rate,
+            run_time_s=seconds,
+            out_dir=out,
+            timeout_s=timeout,
+            user_classes=classes,
+            distributed=workers,
+            env=_scenario_env(out, seed=seed, payloads=payloads, env=extra_env),
+        )
+        with _watchers(
+            base,
+            health_path=health_path,
+            probe_interval_s=probe_interval_s,
+            probe_timeout_s=probe_timeout_s,
+            server_pid=server_pid,
+        ) as (prober, baseline, sampler):
+            result = run_locust(plan)
+            col = result.collector or {}
+            load_stop = float(col.get("test_stop") or result.ended)
+            if prober is not None:
+                ok_ms = healthy_ms if healthy_ms is not None else max(3 * baseline, baseline + 25)
+                _wait_for_recovery(
+                    prober, since=load_stop, ok_ms=ok_ms, timeout_s=recovery_timeout_s
+                )
+        health = None
+        if prober is not None:
+            health = _health_probes(
+                prober,
+                path=str(health_path),
+                baseline_ms=baseline,
+                ok_ms=ok_ms,
+                t0=_t0(result),
+                load_start=float(col.get("test_start") or result.started),
+                load_stop=load_stop,
+                recovery_timeout_s=float(recovery_timeout_s),
+            )
+        return _build_load_report(
+            result,
+            locustfile=os.fspath(locustfile),
+            plan=plan,
+            slo=slo,
+            seed=seed,
+            health=health,
+            resources=_resource_usage(sampler),
+            max_points=max_points,
+        )
+
+
+def _build_load_report(
+    result: LocustResult,
+    *,
+    locustfile: str,
+    plan: LocustPlan,
+    slo: SLO,
+    seed: int | None,
+    health: HealthProbes | None,
+    resources: ResourceUsage | None,
+    max_points: int,
+) -> LoadReport:
+    entries = result.entries
+    requests = sum(int(e["num_requests"]) for e in entries)
+    failures = sum(int(e["num_failures"]) for e in entries)
+    exceptions = sum(int(float(r.get("Count", "0") or 0)) for r in result.exceptions)
+    if requests == 0 and exceptions:
+        messages = "; ".join(r.get("Message", "") for r in result.exceptions[:3])
+        raise MlauditInputError(
+            f"the scenario {locustfile!r} made no requests: its code raised {exceptions} "
+            f"exceptions ({messages})."
+        )
+    t0 = _t0(result)
+    lasts = [float(e["last_request_timestamp"]) for e in entries if e.get("last_request_timestamp")]
+    t_last = max(lasts) if lasts else t0
+    duration = max(t_last - t0, 0.0)
+    timed = sum(int(e["num_requests"]) - int(e.get("num_none_requests", 0)) for e in entries)
+    total_rt = sum(float(e["total_response_time"]) for e in entries)
+    hist = merge(e["response_times"] for e in entries)
+    max_ms = max((float(e["max_response_time"]) for e in entries), default=math.nan)
+    latency = latency_of(
+        hist, max_ms=max_ms if hist else math.nan, mean_ms=total_rt / timed if timed else math.nan
+    )
+
+    endpoints = []
+    for e in sorted(entries, key=lambda e: (e["name"], e["method"])):
+        n_timed = int(e["num_requests"]) - int(e.get("num_none_requests", 0))
+        endpoints.append(
+            EndpointStats(
+                method=str(e["method"]),
+                name=str(e["name"]),
+                requests=int(e["num_requests"]),
+                failures=int(e["num_failures"]),
+                rps=int(e["num_requests"]) / duration if duration > 0 else math.nan,
+                latency=latency_of(
+                    merge([e["response_times"]]),
+                    max_ms=float(e["max_response_time"]) if n_timed else math.nan,
+                    mean_ms=float(e["total_response_time"]) / n_timed if n_timed else math.nan,
+                ),
+            )
+        )
+
+    bins, users, bin_s = _bins(result)
+    col = result.collector or {}
+    t_end = max(float(col.get("test_stop") or t_last), t_last)
+    series = time_series(bins, users, bin_s, t0=t0, t_end=t_end, max_points=max_points)
+    rps_steady = None
+    spawned = col.get("spawning_complete")
+    if spawned and t_last - float(spawned) >= 1.0:
+        after = sum(r.requests for b, r in bins.items() if b * bin_s >= float(spawned) - 1e-6)
+        first = math.ceil(float(spawned) / bin_s - 1e-6) * bin_s
+        if t_last > first:
+            rps_steady = round(after / (t_last - first), 3)
+    return LoadReport(
+        locustfile=locustfile,
+        host=plan.host,
+        users=plan.users,
+        spawn_rate=plan.spawn_rate,
+        run_time_s=float(plan.run_time_s),
+        distributed=plan.distributed,
+        user_classes=plan.user_classes,
+        seed=seed,
+        requests=requests,
+        failures=failures,
+        duration_s=round(duration, 3),
+        rps_steady=rps_steady,
+        latency=latency,
+        endpoints=tuple(endpoints),
+        failure_groups=group_failures(result.failures),
+        series=series,
+        slo=slo,
+        health=health,
+        resources=resources,
+        locust_exceptions=exceptions,
+        locust_version=locust_version(),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# find_capacity
+# ---------------------------------------------------------------------------------------
+
+
+def find_capacity(
+    locustfile: str | os.PathLike[str],
+    *,
+    host: str,
+    p95_ms: float | None = None,
+    p99_ms: float | None = None,
+    error_rate: float | None = DEFAULT_ERROR_RATE,
+    min_rps: float | None = None,
+    start_users: int = 1,
+    step_users: int = 1,
+    max_users: int = 50,
+    step_time: int = 3,
+    settle_time: float = 1.0,
+    stop_after: int = 1,
+    target_rps: float | None = None,
+    headroom: float = 0.3,
+    max_replicas: int | None = None,
+    server_pid: int | None = None,
+    user_classes: str | Sequence[str] = (),
+    distributed: int = 0,
+    seed: int | None = 0,
+    payloads: Any = None,
+    env: Mapping[str, str] | None = None,
+    allowed_hosts: Iterable[str] = (),
+    timeout_s: float | None = None,
+    output_dir: str | os.PathLike[str] | None = None,
+) -> CapacityReport:
+    """Find the capacity knee: raise users step by step until the SLO breaks.
+
+    One locust run with a step-load shape: ``start_users``, then ``step_users`` more
+    every ``step_time`` seconds, up to ``max_users``. Each step is measured after its
+    first ``settle_time`` seconds; the run stops as soon as ``stop_after`` consecutive
+    steps break the latency/error objectives. Use closed-loop users (no wait time) so
+    that more users means more offered load.
+
+    Parameters
+    ----------
+    locustfile, host, user_classes, distributed, seed, payloads, env, allowed_hosts
+        As in :func:`run_load`.
+    p95_ms, p99_ms, error_rate
+        The objectives each step must meet (at least one is needed).
+    min_rps
+        The knee must reach this RPS for ``passed``.
+    start_users, step_users, max_users, step_time, settle_time, stop_after
+        The step plan (``step_time`` in whole seconds; ``settle_time < step_time``).
+    target_rps, headroom, max_replicas
+        Replicas for a peak of ``target_rps``: ``ceil(target_rps * (1 + headroom) /
+        knee_rps)``; ``passed`` requires ``replicas <= max_replicas`` when given.
+    server_pid
+        Sample the server's CPU and RSS (psutil) for per-replica resource requests.
+    timeout_s, output_dir
+        As in :func:`run_load`.
+
+    Returns
+    -------
+    CapacityReport
+
+    Examples
+    --------
+    >>> report = find_capacity("load/predict_closed_loop.py", host=server.url,
+    ...                        p95_ms=100, max_users=30, target_rps=400,
+    ...                        server_pid=server.pid)  # doctest: +SKIP
+    >>> print(report.summary())  # doctest: +SKIP
+    """
+    path, base, classes, workers, extra_env = _check_common(
+        locustfile, host, allowed_hosts, user_classes, distributed, seed, env, server_pid
+    )
+    slo = SLO(p95_ms=p95_ms, p99_ms=p99_ms, error_rate=error_rate, min_rps=min_rps)
+    if p95_ms is None and p99_ms is None and error_rate is None:
+        raise MlauditInputError(
+            "find_capacity needs an objective that load can break: p95_ms, p99_ms or "
+            "error_rate; got all three None."
+        )
+    first = check_count(start_users, "start_users", low=1, high=MAX_USERS)
+    step = check_count(step_users, "step_users", low=1, high=MAX_USERS)
+    top = check_count(max_users, "max_users", low=first, high=MAX_USERS)
+    step_s = check_run_time(step_time, argument="step_time")
+    if step_s < 2:
+        raise MlauditInputError(f"step_time must be at least 2 s; got step_time={step_time!r}.")
+    settle = check_positive(settle_time, "settle_time", allow_zero=True)
+    if settle >= step_s:
+        raise MlauditInputError(
+            f"settle_time must be shorter than step_time={step_s}; got settle_time={settle_time!r}."
+        )
+    n_stop = check_count(stop_after, "stop_after", low=1, high=100)
+    if target_rps is not None:
+        check_positive(target_rps, "target_rps")
+    check_positive(headroom, "headroom", allow_zero=True)
+    if max_replicas is not None:
+        check_count(max_replicas, "max_replicas", low=1, high=100_000)
+    plan_users = list(range(first, top + 1, step))
+    run_s = len(plan_users) * step_s + 2 + (5 if workers else 0)  # + the master's lag
+    timeout = (
+        default_timeout(run_s, workers)
+        if timeout_s is None
+        else check_positive(timeout_s, "timeout_s")
+    )
+    check_reachable(base)
+    step_plan = {
+        "users": plan_users,
+        "step_s": step_s,
+        "settle_s": settle,
+        "spawn_rate": float(max(first, step) * 20),
+        "slo": {
+            k: v
+            for k, v in (
+                ("p95_ms", slo.p95_ms),
+                ("p99_ms", slo.p99_ms),
+                ("error_rate", slo.error_rate),
+            )
+            if v is not None
+        },
+        "stop_after": n_stop,
+    }
+    with _run_dir(output_dir) as out:
+        plan = LocustPlan(
+            locustfile=path,
+            host=base,
+            users=top,
+            spawn_rate=step_plan["spawn_rate"],  # type: ignore[arg-type]
+            run_time_s=run_s,
+            out_dir=out,
+            timeout_s=timeout,
+            user_classes=classes,
+            distributed=workers,
+            env=_scenario_env(out, seed=seed, payloads=payloads, env=extra_env),
+            step_plan=step_plan,
+        )
+        with _watchers(
+            base,
+            health_path=None,
+            probe_interval_s=1.0,
+            probe_timeout_s=1.0,
+            server_pid=server_pid,
+            sample_interval_s=0.25,
+        ) as (_, _, sampler):
+            result = run_locust(plan)
+        col = result.collector or {}
+        if not col.get("steps"):
+            raise MlauditInputError(
+                f"locust ran no step of the step load; is a LoadTestShape defined in "
+                f"{os.fspath(locustfile)!r}? (find_capacity brings its own.) Locust's output "
+                f"ends with:\n{result.log}"
+            )
+        bins, _, bin_s = _bins(result)
+        t0 = _t0(result)
+        t_stop = float(col.get("test_stop") or result.ended)
+        samples = sampler.samples if sampler is not None else []
+        steps = step_rows(
+            col["steps"], bins, bin_s, t0=t0, t_stop=t_stop, settle_s=settle, resources=samples
+        )
+        return CapacityReport(
+            locustfile=os.fspath(locustfile),
+            host=base,
+            user_classes=classes,
+            distributed=workers,
+            seed=seed,
+            slo=slo,
+            step_s=float(step_s),
+            settle_s=settle,
+            steps=steps,
+            stop_reason=str(col.get("stop_reason") or "run time reached"),
+            target_rps=None if target_rps is None else float(target_rps),
+            headroom=float(headroom),
+            max_replicas=max_replicas,
+            server_pid=server_pid,
+            peak_rss_mb=round(max(r for _, _, r in samples), 1) if samples else None,
+            locust_version=locust_version(),
+        )
