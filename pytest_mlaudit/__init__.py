@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         check_drift,
         profile_reference,
     )
+    from pytest_mlaudit.checks.gate import GateMetric, GateReport, check_gate
     from pytest_mlaudit.checks.labels import LabelReport, check_labels
     from pytest_mlaudit.checks.load import (
         SLO,
@@ -34,23 +35,30 @@ if TYPE_CHECKING:
         run_load,
         serve,
     )
+    from pytest_mlaudit.history import HistoryStore
     from pytest_mlaudit.record import AuditRecord, read_record
+    from pytest_mlaudit.retrain import RetrainDecision, RetrainPolicy, should_retrain
 
 __all__ = [
+    "SLO",
     "AuditRecord",
     "Auditor",
-    "SLO",
     "BadWhen",
     "CapacityReport",
     "CheckFailed",
     "CheckReport",
     "ColumnDrift",
     "DriftReport",
+    "GateMetric",
+    "GateReport",
+    "HistoryStore",
     "LabelReport",
     "LoadReport",
     "Measure",
     "MlauditInputError",
     "ReferenceProfile",
+    "RetrainDecision",
+    "RetrainPolicy",
     "__version__",
     "check_drift",
     "check_gate",
@@ -85,6 +93,11 @@ _LAZY: dict[str, str] = {
     "run_load": "pytest_mlaudit.checks.load",
     "find_capacity": "pytest_mlaudit.checks.load",
     "check_gate": "pytest_mlaudit.checks.gate",
+    "GateMetric": "pytest_mlaudit.checks.gate",
+    "GateReport": "pytest_mlaudit.checks.gate",
+    "HistoryStore": "pytest_mlaudit.history",
+    "RetrainDecision": "pytest_mlaudit.retrain",
+    "RetrainPolicy": "pytest_mlaudit.retrain",
     "should_retrain": "pytest_mlaudit.retrain",
 }
 

@@ -98,6 +98,15 @@ COMMANDS: Final[dict[str, Command]] = {
     "report": Command(
         "render an audit record into audit.ipynb and audit.html", _add_report, _cmd_report
     ),
+    "history": _lazy(
+        "pytest_mlaudit.history", "list audit runs, per-check trends and events from the history"
+    ),
+    "retrain-check": _lazy(
+        "pytest_mlaudit.retrain", "decide from the audit history whether to retrain (exit 10: yes)"
+    ),
+    "init": _lazy(
+        "pytest_mlaudit.scaffold", "scaffold example audit tests, a retrain policy and CI"
+    ),
 }
 
 

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from pytest_mlaudit.auditor import MARKERS, Auditor
-from pytest_mlaudit.record import CheckEntry, build_record, write_record
 from pytest_mlaudit.errors import CheckFailed
+from pytest_mlaudit.record import CheckEntry, build_record, write_record
 from pytest_mlaudit.result import CheckReport
 
 __all__ = ["mlaudit"]
@@ -31,6 +31,8 @@ class _SessionState:
     ini_defaults: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
     started: float = dataclasses.field(default_factory=time.time)
     record_path: Path | None = None
+    history_path: Path | None = None  #: the SQLite audit history to append the record to
+    history_note: str | None = None  #: what happened to it, for the terminal summary
 
 
 _STATE = pytest.StashKey[_SessionState]()
@@ -67,6 +69,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="base URL the load tests target instead of a local server (e.g. staging); "
         "mlaudit.load()/mlaudit.capacity() may then load this non-loopback host.",
     )
+    group.addoption(
+        "--mlaudit-history",
+        metavar="PATH",
+        default=None,
+        help="append the run's audit record to the SQLite audit history at PATH "
+        "(e.g. .mlaudit/history.sqlite) for `mlaudit history` and `mlaudit retrain-check`.",
+    )
+    parser.addini(
+        "mlaudit_history",
+        "default of --mlaudit-history (relative to the ini file), e.g. .mlaudit/history.sqlite",
+        default=None,
+    )
     parser.addini(
         "mlaudit_target_url", "default of --mlaudit-target-url (load tests' target)", default=None
     )
@@ -74,7 +88,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "mlaudit_json", "default path of the audit record (like --mlaudit-json)", default=None
     )
     parser.addini(
-        "mlaudit_report", "default directory of the audit report (like --mlaudit-report)", default=None
+        "mlaudit_report",
+        "default directory of the audit report (like --mlaudit-report)",
+        default=None,
     )
     parser.addini(
         "mlaudit_defaults",
@@ -119,6 +135,12 @@ def pytest_configure(config: pytest.Config) -> None:
         state.record_path = Path(json_opt)
     elif report_dir is not None:
         state.record_path = report_dir / "audit.json"
+    history = config.getoption("mlaudit_history")
+    if history:
+        state.history_path = Path(history)
+    elif config.getini("mlaudit_history"):
+        base = config.inipath.parent if config.inipath else config.rootpath
+        state.history_path = base / str(config.getini("mlaudit_history"))
     config.stash[_STATE] = state
 
 
@@ -226,7 +248,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         workeroutput: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]
         workeroutput[_WORKER_KEY] = json.dumps([e.to_dict() for e in state.entries])
         return
-    if state.record_path is None:
+    if state.record_path is None and state.history_path is None:
         return
     record = build_record(
         state.entries,
@@ -238,12 +260,37 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         },
         cwd=config.rootpath,
     )
-    path = write_record(record, state.record_path)
+    path = None if state.record_path is None else write_record(record, state.record_path)
     report_dir = _report_dir(config)
     tr = config.pluginmanager.get_plugin("terminalreporter")
-    if report_dir is not None:
+    if report_dir is not None and path is not None:
         _render_report(config, path, report_dir, tr)
     state.record_path = path
+    if state.history_path is not None:
+        _append_history(state, record, path, tr)
+
+
+def _append_history(state: _SessionState, record: Any, json_path: Path | None, tr: Any) -> None:
+    """Append the record to the audit history; a failure is reported, never raised, and
+    never loses the record (see :func:`pytest_mlaudit.history.append_after_run`)."""
+    assert state.history_path is not None
+    try:
+        from pytest_mlaudit.history import append_after_run
+
+        ok, message = append_after_run(record, state.history_path, json_path=json_path)
+    except Exception as exc:  # the run's verdict must not depend on the history
+        ok, message = False, f"the history store could not be used ({exc!r})"
+    state.history_note = message
+    if not ok:  # say it now: the summary section is skipped when no check ran
+        if tr is not None:
+            if getattr(getattr(tr, "_tw", None), "width_of_current_line", 1):
+                tr.line("")
+            tr.write_line(f"mlaudit: {message}", red=True)
+        else:
+            import sys
+
+            print(f"mlaudit: {message}", file=sys.stderr)
+        state.history_note = None
 
 
 def _render_report(config: pytest.Config, record: Path, out_dir: Path, tr: Any) -> None:
@@ -297,4 +344,6 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.write_line(line, red=not e.passed, green=e.passed)
     if state.record_path is not None:
         terminalreporter.write_line(f"mlaudit: record written to {state.record_path}")
+    if state.history_note:
+        terminalreporter.write_line(f"mlaudit: {state.history_note}")
 

@@ -665,14 +665,14 @@ def check_drift(
     def work(name: str) -> tuple[list[_Raw], Histogram, tuple[str, ...]]:
         kind = kinds[name]
         methods_for = plan[name] or (DEFAULT_METHOD[kind],)
-        if is_profile:
+        if ref_frame is None:
             prof = reference.columns[name]
         else:
             prof = profile_column(
                 ref_frame[name],
                 column=name,
                 kind=kind,
-                side="reference",  # type: ignore[index]
+                side="reference",
                 bins=bins,
                 sample_size=None,
                 seed=0,

@@ -1,0 +1,750 @@
+"""The deployment gate (failure mode 3): may this candidate model replace the baseline?
+
+A point-estimate gate (``candidate >= baseline + delta``, as MLflow's model validation)
+fails good candidates by chance: two models of the same quality, scored on a fresh
+1,000-row test set, differ by a percentage point or two in either direction. This gate
+asks whether the candidate is *significantly* worse, on the same rows.
+
+The rule
+--------
+For each metric, ``d = candidate - baseline`` is computed on the test rows, and a paired
+bootstrap (``n_boot`` seeded resamples of the rows, the same resamples for both models)
+gives its distribution. For a metric where higher is better (accuracy, ROC AUC, F1, R²)
+the gate **fails when the upper one-sided (1 - alpha) confidence bound of d is below
+-min_delta**: even the most favourable plausible value says the candidate is worse by
+more than the tolerance. For a lower-is-better metric (log loss, Brier, MAE, RMSE) it
+fails when the *lower* bound of d is above ``+min_delta``. With ``min_delta=0`` and a
+candidate exactly as good as the baseline, the gate fails with probability at most
+``alpha`` (default 0.025, the upper end of a two-sided 95% interval).
+
+With several metrics the per-metric ``alpha`` is ``alpha / len(metrics)``
+(``correction="bonferroni"``), so the chance of failing an equally good candidate stays
+at most ``alpha`` overall. A ``floor`` fails the candidate whose *point estimate* is
+worse than an absolute limit (a minimum for higher-is-better metrics, a maximum for the
+others), whatever the baseline. For accuracy the report adds McNemar's exact test on the
+rows where exactly one model is right (a cross-check; the verdict uses the bootstrap).
+
+The artifact checks (when ``candidate`` is a file path, or ``artifact=True``) load the
+file, predict on a sample of rows, predict again and compare, and time single-row calls.
+
+This module imports numpy only; scipy (McNemar) and pandas are imported when needed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar, Final, Literal
+
+import numpy as np
+
+from pytest_mlaudit.checks import _gate_input as iv
+from pytest_mlaudit.checks._gate_artifact import (
+    ArtifactCheck,
+    load_model,
+    probe_artifact,
+    take_rows,
+)
+from pytest_mlaudit.checks._gate_boot import bootstrap_counts, mcnemar_exact, percentile_interval
+from pytest_mlaudit.checks._gate_metrics import GateMetric, MetricSpec, Outputs, Target
+from pytest_mlaudit.errors import MlauditInputError
+from pytest_mlaudit.result import BadWhen, CheckReport, Measure, fmt_number, format_table
+
+__all__ = [
+    "ArtifactCheck",
+    "GateMetric",
+    "GateReport",
+    "McNemar",
+    "MetricComparison",
+    "check_gate",
+]
+
+Correction = Literal["bonferroni", "none"]
+_CORRECTIONS: Final = ("bonferroni", "none")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class McNemar:
+    """McNemar's exact test on the rows where exactly one of the two models is right."""
+
+    candidate_only: int  #: rows the candidate gets right and the baseline wrong
+    baseline_only: int  #: rows the baseline gets right and the candidate wrong
+    pvalue: float  #: two-sided exact p-value of "equal accuracy"
+    pvalue_worse: float  #: one-sided exact p-value of "the candidate is less accurate"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class MetricComparison:
+    """One metric of the candidate against the baseline, with the paired interval.
+
+    ``difference = candidate - baseline``; ``[ci_low, ci_high]`` is its two-sided
+    ``confidence`` percentile interval, whose ends are the one-sided ``1 - alpha``
+    bounds. Without a baseline only the floor applies (the difference fields are None).
+    """
+
+    json_properties: ClassVar[tuple[str, ...]] = ("significantly_worse", "below_floor", "passed")
+
+    metric: str  #: accuracy, roc_auc, log_loss, f1, brier, mae, rmse, r2 or a GateMetric's name
+    greater_is_better: bool  #: the metric's direction
+    candidate: float  #: the candidate's value on the test rows
+    baseline: float | None  #: the baseline's value on the same rows
+    difference: float | None  #: candidate - baseline
+    ci_low: float | None  #: lower bound of the difference (alpha percentile of the bootstrap)
+    ci_high: float | None  #: upper bound (1 - alpha percentile)
+    confidence: float | None  #: two-sided level of [ci_low, ci_high], 1 - 2 * alpha
+    alpha: float | None  #: this metric's one-sided error rate (after the correction)
+    min_delta: float  #: the tolerated worsening, in the metric's units
+    floor: float | None  #: the worst acceptable candidate value (a max for lower-is-better)
+    n_boot: int  #: bootstrap resamples with a finite difference (0 without a baseline)
+    mcnemar: McNemar | None = None  #: accuracy only
+    description: str = ""  #: what the metric is
+
+    @property
+    def bound(self) -> float | None:
+        """The end of the interval most favourable to the candidate."""
+        return self.ci_high if self.greater_is_better else self.ci_low
+
+    def comparison(self) -> Measure | None:
+        """The bound against the tolerance: ``ucb >= -min_delta`` (or ``lcb <= min_delta``)."""
+        if self.baseline is None:
+            return None
+        bound = math.nan if self.bound is None else self.bound
+        if self.greater_is_better:
+            return Measure(f"{self.metric}_diff_ucb", bound, -self.min_delta, BadWhen.BELOW)
+        return Measure(f"{self.metric}_diff_lcb", bound, self.min_delta, BadWhen.ABOVE)
+
+    def floor_measure(self) -> Measure | None:
+        """The candidate's value against the floor (None without a floor)."""
+        if self.floor is None:
+            return None
+        bad = BadWhen.BELOW if self.greater_is_better else BadWhen.ABOVE
+        return Measure(self.metric, self.candidate, self.floor, bad)
+
+    @property
+    def significantly_worse(self) -> bool:
+        m = self.comparison()
+        return m is not None and m.breached
+
+    @property
+    def below_floor(self) -> bool:
+        """The candidate is worse than the floor (below it, or above it for a loss)."""
+        m = self.floor_measure()
+        return m is not None and m.breached
+
+    @property
+    def passed(self) -> bool:
+        return not self.significantly_worse and not self.below_floor
+
+    def reasons(self) -> list[str]:
+        """Why this metric fails (empty when it passes)."""
+        out = []
+        if self.significantly_worse:
+            if self.bound is None or math.isnan(self.bound):
+                out.append(f"{self.metric}: the interval could not be computed")
+            else:
+                side = "upper" if self.greater_is_better else "lower"
+                gap = fmt_number(abs(self.bound))
+                best = (
+                    f"even at best the candidate scores {gap} lower"
+                    if self.greater_is_better
+                    else f"even at best the candidate's {self.metric} is {gap} higher"
+                )
+                out.append(
+                    f"{self.metric}: candidate significantly worse by more than "
+                    f"min_delta={fmt_number(self.min_delta)} (the {side} bound of "
+                    f"candidate - baseline is {fmt_number(self.bound)}: {best})"
+                )
+        if self.below_floor:
+            op = "<" if self.greater_is_better else ">"
+            out.append(
+                f"{self.metric}: candidate {fmt_number(self.candidate)} {op} floor "
+                f"{fmt_number(self.floor)}"
+            )
+        return out
+
+    def interval(self) -> str:
+        if self.ci_low is None or self.ci_high is None:
+            return "-"
+        return f"[{_signed(self.ci_low)}, {_signed(self.ci_high)}]"
+
+
+def _signed(x: float | None) -> str:
+    if x is None:
+        return "-"
+    text = fmt_number(x)
+    return text if x <= 0 or math.isnan(x) else f"+{text}"
+
+
+def _pct(level: float | None) -> str:
+    if level is None:
+        return ""
+    return f"{100 * level:.4g}%"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class GateReport(CheckReport):
+    """The result of :func:`check_gate`: per-metric comparisons and the artifact checks.
+
+    ``passed`` holds when no metric is significantly worse than the baseline by more than
+    its ``min_delta``, none is worse than its ``floor``, and the artifact checks (if run)
+    pass.
+    """
+
+    kind: ClassVar[str] = "gate"
+    json_properties: ClassVar[tuple[str, ...]] = ("failures",)
+
+    metrics: tuple[MetricComparison, ...]  #: one per metric, in the order asked
+    n_rows: int  #: test rows both models were scored on
+    task: str  #: "classification" or "regression"
+    classes: tuple[str, ...]  #: the class labels (as text), in probability-column order
+    candidate: str  #: what the candidate was (file, estimator repr, "precomputed predictions")
+    baseline: str | None  #: the same for the baseline; None without one
+    alpha: float  #: the gate's one-sided error rate over all metrics
+    correction: str  #: "bonferroni" (alpha / number of metrics per metric) or "none"
+    n_boot: int  #: bootstrap resamples asked for
+    seed: int  #: seed of the resamples
+    artifact: ArtifactCheck | None = None  #: release checks of the candidate, when run
+    notes: tuple[str, ...] = ()  #: anything the reader should know (skipped metrics, ...)
+
+    @property
+    def failures(self) -> tuple[str, ...]:
+        """Every reason the gate fails, in order (empty when it passes)."""
+        out: list[str] = []
+        for m in self.metrics:
+            out.extend(m.reasons())
+        if self.artifact is not None:
+            out.extend(f"artifact {p}" for p in self.artifact.problems)
+        return tuple(out)
+
+    @property
+    def passed(self) -> bool:
+        metrics_ok = all(m.passed for m in self.metrics)
+        return metrics_ok and (self.artifact is None or self.artifact.passed)
+
+    def metric(self, name: str) -> MetricComparison:
+        """The comparison of one metric."""
+        for m in self.metrics:
+            if m.metric == name:
+                return m
+        raise KeyError(
+            f"metric {name!r} was not compared; compared: {[m.metric for m in self.metrics]}"
+        )
+
+    def _artifact_measure(self) -> Measure:
+        a = self.artifact
+        assert a is not None
+        problems = a.problems
+        if a.latency_breached and len(problems) == 1:
+            assert a.latency_ms_p95 is not None and a.max_latency_ms is not None
+            return Measure("latency_p95_ms", a.latency_ms_p95, a.max_latency_ms, BadWhen.ABOVE)
+        return Measure("artifact_problems", float(len(problems)), 0.0, BadWhen.ABOVE)
+
+    def headline(self) -> Measure:
+        for m in self.metrics:
+            if m.significantly_worse:
+                measure = m.comparison()
+                assert measure is not None
+                return measure
+        for m in self.metrics:
+            if m.below_floor:
+                measure = m.floor_measure()
+                assert measure is not None
+                return measure
+        if self.artifact is not None and not self.artifact.passed:
+            return self._artifact_measure()
+        if self.metrics:
+            first = self.metrics[0]
+            measure = first.comparison() or first.floor_measure()
+            if measure is not None:
+                return measure
+        if self.artifact is not None:
+            return self._artifact_measure()
+        return Measure("failures", 0.0, 0.0, BadWhen.ABOVE)
+
+    def sizes(self) -> dict[str, int]:
+        sizes = {"n_rows": self.n_rows, "n_metrics": len(self.metrics), "n_boot": self.n_boot}
+        if self.artifact is not None:
+            sizes["sample_rows"] = self.artifact.sample_rows
+        return sizes
+
+    def key_figures(self) -> dict[str, float | int | str | bool]:
+        figures = CheckReport.key_figures(self)  # zero-arg super() fails in slotted dataclasses
+        for m in self.metrics:
+            values = {
+                "candidate": m.candidate,
+                "baseline": m.baseline,
+                "diff": m.difference,
+                "ci_low": m.ci_low,
+                "ci_high": m.ci_high,
+            }
+            for name, value in values.items():
+                if value is not None:
+                    figures[f"{m.metric}_{name}"] = value
+            if m.mcnemar is not None:
+                figures[f"{m.metric}_mcnemar_p"] = m.mcnemar.pvalue
+        a = self.artifact
+        if a is not None:
+            figures["artifact_ok"] = a.passed
+            if a.latency_ms_p95 is not None:
+                figures["latency_p95_ms"] = a.latency_ms_p95
+            if a.deterministic is not None:
+                figures["deterministic"] = a.deterministic
+        return figures
+
+    def brief(self) -> str:
+        problems: list[str] = []
+        for m in self.metrics:
+            if m.significantly_worse:
+                problems.append(
+                    f"{m.metric} {fmt_number(m.candidate)} vs {fmt_number(m.baseline)}: "
+                    f"significantly worse ({_pct(m.confidence)} CI of diff {m.interval()})"
+                )
+            elif m.below_floor:
+                op = "<" if m.greater_is_better else ">"
+                problems.append(
+                    f"{m.metric} {fmt_number(m.candidate)} {op} floor {fmt_number(m.floor)}"
+                )
+        if self.artifact is not None:
+            problems.extend(f"artifact {p}" for p in self.artifact.problems)
+        if problems:
+            more = len(problems) - 1
+            return problems[0] + (f" (+{more} more)" if more else "")
+        if not self.metrics:
+            return "artifact ok" if self.artifact is not None else ""
+        m = self.metrics[0]
+        if m.baseline is None:
+            return f"{m.metric} {fmt_number(m.candidate)}"
+        return (
+            f"{m.metric} {fmt_number(m.candidate)} vs {fmt_number(m.baseline)}, "
+            f"diff {_signed(m.difference)} {_pct(m.confidence)} CI {m.interval()}"
+        )
+
+    def summary(self) -> str:
+        verdict = "passed" if self.passed else "FAILED"
+        alphas = {m.alpha for m in self.metrics if m.alpha is not None}
+        setup = [f"{self.n_rows} test rows"]
+        if self.baseline is not None and self.metrics:
+            per = (
+                f", {fmt_number(next(iter(alphas)))} per metric ({self.correction})"
+                if len(self.metrics) > 1 and self.correction != "none" and len(alphas) == 1
+                else ""
+            )
+            setup.append(
+                f"paired bootstrap n_boot={self.n_boot} seed={self.seed}, "
+                f"alpha={fmt_number(self.alpha)} one-sided{per}"
+            )
+        lines = [f"gate {verdict}: " + "; ".join(setup)]
+        lines.append(f"candidate: {self.candidate}")
+        if self.baseline is not None:
+            lines.append(f"baseline:  {self.baseline}")
+        if self.metrics:
+            rows = []
+            for m in self.metrics:
+                rule = "-"
+                measure = m.comparison()
+                if measure is not None:
+                    rule = measure.describe()
+                status = "FAIL" if not m.passed else "ok"
+                rows.append(
+                    [
+                        m.metric,
+                        "higher" if m.greater_is_better else "lower",
+                        fmt_number(m.candidate),
+                        fmt_number(m.baseline),
+                        _signed(m.difference),
+                        m.interval(),
+                        fmt_number(m.min_delta) if m.baseline is not None else "-",
+                        fmt_number(m.floor),
+                        rule,
+                        status,
+                    ]
+                )
+            level = {m.confidence for m in self.metrics if m.confidence is not None}
+            ci = f"{_pct(next(iter(level)))} CI" if len(level) == 1 else "CI"
+            lines += [
+                "",
+                format_table(
+                    [
+                        "metric",
+                        "better",
+                        "candidate",
+                        "baseline",
+                        "diff",
+                        ci,
+                        "min_delta",
+                        "floor",
+                        "rule: bound vs tolerance",
+                        "verdict",
+                    ],
+                    rows,
+                ),
+            ]
+            for m in self.metrics:
+                if m.mcnemar is not None:
+                    t = m.mcnemar
+                    lines.append(
+                        f"McNemar ({m.metric}): only the candidate right on "
+                        f"{t.candidate_only} rows, "
+                        f"only the baseline on {t.baseline_only}; exact p={fmt_number(t.pvalue)} "
+                        f"(two-sided), p={fmt_number(t.pvalue_worse)} that the candidate is less "
+                        "accurate"
+                    )
+        if self.artifact is not None:
+            lines += ["", "artifact: " + self.artifact.describe()]
+        lines.append("")
+        failures = self.failures
+        if failures:
+            lines.append("why it failed:")
+            lines += [f"- {f}" for f in failures]
+        else:
+            lines.append("why it passed: " + self._why_passed())
+        if self.notes:
+            lines += ["notes:", *(f"- {n}" for n in self.notes)]
+        return "\n".join(lines)
+
+    def _why_passed(self) -> str:
+        parts = []
+        compared = [m for m in self.metrics if m.baseline is not None]
+        if compared:
+            noisy = [
+                m.metric
+                for m in compared
+                if m.difference is not None
+                and (m.difference < 0 if m.greater_is_better else m.difference > 0)
+            ]
+            parts.append(
+                "no metric is significantly worse than the baseline by more than its min_delta"
+                + (
+                    f" ({', '.join(noisy)} lower in the point estimate, but within the noise "
+                    "of this test set)"
+                    if noisy
+                    else ""
+                )
+            )
+        if any(m.floor is not None for m in self.metrics):
+            parts.append("every floor holds")
+        if self.artifact is not None:
+            parts.append(
+                "the artifact loads, predicts, is deterministic"
+                + (" and fast enough" if self.artifact.max_latency_ms is not None else "")
+            )
+        return "; ".join(parts) if parts else "nothing was checked"
+
+
+# --------------------------------------------------------------------------- the check
+
+
+def _needs(specs: Sequence[MetricSpec]) -> set[Any]:
+    return {s.needs for s in specs}
+
+
+def _evaluate_full(spec: MetricSpec, target: Target, out: Outputs) -> float:
+    value = spec.evaluate(np.ones((1, target.n)), target, out)
+    return float(value[0])
+
+
+def _prepare_sample(X: Any, sample: Any, sample_rows: int) -> Any:
+    if sample is not None:
+        if iv.n_rows(sample, "sample") < 1:
+            raise MlauditInputError("sample must have at least one row.")
+        return sample
+    if X is None:
+        raise MlauditInputError("the artifact checks need rows to predict on: pass X or sample=...")
+    rows = iv.n_rows(X)
+    if rows < 1:
+        raise MlauditInputError("X has no rows.")
+    return take_rows(X, slice(0, min(rows, sample_rows)))
+
+
+def check_gate(
+    candidate: Any,
+    baseline: Any,
+    X: Any,
+    y: Any,
+    *,
+    metrics: str | GateMetric | Sequence[str | GateMetric] | None = None,
+    min_delta: float | Mapping[str, float] = 0.0,
+    floor: float | Mapping[str, float] | None = None,
+    alpha: float = 0.025,
+    correction: Correction = "bonferroni",
+    n_boot: int = 2000,
+    seed: int = 0,
+    task: Literal["classification", "regression"] | None = None,
+    classes: Sequence[Any] | None = None,
+    pos_label: Any = None,
+    artifact: bool | None = None,
+    loader: Callable[[Path], Any] | None = None,
+    sample: Any = None,
+    sample_rows: int = 200,
+    latency_rows: int = 50,
+    max_latency_ms: float | None = None,
+) -> GateReport:
+    """Compare a candidate model with the baseline on the same test rows.
+
+    Parameters
+    ----------
+    candidate, baseline
+        Fitted models (anything with ``predict``/``predict_proba``), a path to a model
+        file (``.joblib``/``.pkl``, or any file with ``loader=``), or precomputed
+        predictions for the rows of ``y``: predicted labels, probabilities of shape
+        ``(n_rows, n_classes)`` in the order of ``classes``, the positive class's
+        probability (binary), or predicted values (regression). ``baseline=None``
+        checks the candidate against ``floor`` only (e.g. the first model, or a
+        production model on freshly labelled data).
+    X
+        The test rows the models predict on (None when both give predictions).
+    y
+        The true labels or values of those rows. ``None`` runs the artifact checks only.
+    metrics
+        Names from ``accuracy``, ``roc_auc``, ``log_loss``, ``f1``, ``brier``
+        (classification), ``mae``, ``rmse``, ``r2`` (regression), or
+        :class:`GateMetric` objects. Default: ``accuracy`` or ``rmse``.
+    min_delta
+        How much worse than the baseline the candidate may be, in the metric's units
+        (a float for every metric, or ``{metric: delta}``). Must be >= 0.
+    floor
+        The worst acceptable candidate value: a minimum for higher-is-better metrics,
+        a maximum for the others. A float applies to the first metric; or
+        ``{metric: limit}``.
+    alpha
+        The chance of failing a candidate that is exactly ``min_delta`` worse (one-sided,
+        over all metrics with ``correction="bonferroni"``). Default 0.025: the gate
+        uses the favourable end of a two-sided 95% interval.
+    correction
+        ``"bonferroni"`` (each of m metrics at ``alpha / m``) or ``"none"``.
+    n_boot, seed
+        Bootstrap resamples of the rows, and their seed (numpy ``default_rng``).
+    task
+        ``"classification"`` or ``"regression"``; guessed from the models and ``y``.
+    classes
+        The class labels in the order of probability columns (default: the sorted labels
+        of ``y`` and the models' ``classes_``).
+    pos_label
+        The positive class of a binary task (default: the second of ``classes``, e.g. 1).
+    artifact
+        Run the release checks on the candidate: load, predict on ``sample``, the same
+        output twice, single-row latency. Default: when ``candidate`` is a path.
+    loader
+        ``loader(path) -> model`` for model files; default ``joblib.load`` for
+        ``.joblib``/``.pkl``/``.pickle``. Loading a pickle runs code: load only your own.
+    sample, sample_rows
+        Schema-valid rows for the artifact checks; default the first ``sample_rows`` of X.
+    latency_rows, max_latency_ms
+        Single-row calls to time; fail when their 95th percentile exceeds
+        ``max_latency_ms`` (default: measure only).
+
+    Returns
+    -------
+    GateReport
+        ``passed``, the per-metric estimates and intervals, and the reasons.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> y = rng.integers(0, 2, 1000)
+    >>> base = np.where(rng.random(1000) < 0.85, y, 1 - y)   # 85% accurate
+    >>> cand = np.where(rng.random(1000) < 0.85, y, 1 - y)   # as good, different errors
+    >>> report = check_gate(cand, base, None, y)
+    >>> report.passed
+    True
+    >>> worse = np.where(rng.random(1000) < 0.75, y, 1 - y)
+    >>> check_gate(worse, base, None, y).passed
+    False
+    """
+    alpha = iv.check_alpha(alpha)
+    n_boot = iv.check_int("n_boot", n_boot, minimum=100)
+    seed = iv.check_int("seed", seed, minimum=0)
+    sample_rows = iv.check_int("sample_rows", sample_rows, minimum=1)
+    latency_rows = iv.check_int("latency_rows", latency_rows, minimum=0)
+    if correction not in _CORRECTIONS:
+        raise MlauditInputError(f"correction must be one of {_CORRECTIONS}; got {correction!r}.")
+    if max_latency_ms is not None:
+        max_latency_ms = iv.check_float("max_latency_ms", max_latency_ms)
+        if max_latency_ms <= 0:
+            raise MlauditInputError(f"max_latency_ms must be > 0; got {max_latency_ms!r}.")
+    if artifact not in (None, True, False):
+        raise MlauditInputError(f"artifact must be True, False or None (auto); got {artifact!r}.")
+    if candidate is None:
+        raise MlauditInputError(
+            "candidate is None; pass the fitted model, its file, or its predictions."
+        )
+
+    notes: list[str] = []
+    candidate_path = str(candidate) if iv.is_path(candidate) else None
+    run_artifact = candidate_path is not None if artifact is None else artifact
+    artifact_check: ArtifactCheck | None = None
+    if candidate_path is not None:
+        model, loader_name, seconds, error = load_model(candidate_path, loader, role="candidate")
+        if error is not None:
+            artifact_check = ArtifactCheck(
+                path=candidate_path,
+                loader=loader_name,
+                loaded=False,
+                load_seconds=seconds,
+                error=error,
+                sample_rows=0,
+                predicted=False,
+                deterministic=None,
+                mismatched_rows=0,
+                latency_rows=0,
+                latency_ms_p50=None,
+                latency_ms_p95=None,
+                batch_ms_per_row=None,
+                max_latency_ms=max_latency_ms,
+            )
+        candidate = model
+    else:
+        loader_name, seconds = None, None
+    candidate_name = iv.describe_model(candidate, path=candidate_path)
+    if artifact_check is None and run_artifact:
+        if not iv.is_estimator(candidate):
+            raise MlauditInputError(
+                "artifact=True needs a model (or its file) as candidate; got predictions."
+            )
+        artifact_check = probe_artifact(
+            candidate,
+            _prepare_sample(X, sample, sample_rows),
+            path=candidate_path,
+            loader=loader_name,
+            load_seconds=seconds,
+            latency_rows=latency_rows,
+            max_latency_ms=max_latency_ms,
+        )
+
+    baseline_path = str(baseline) if iv.is_path(baseline) else None
+    if baseline_path is not None:
+        model, _, _, error = load_model(baseline_path, loader, role="baseline")
+        if error is not None:
+            raise MlauditInputError(f"the baseline cannot be loaded: {error}.")
+        baseline = model
+    baseline_name = None if baseline is None else iv.describe_model(baseline, path=baseline_path)
+
+    def report(
+        comparisons: tuple[MetricComparison, ...], n: int, task_: str, classes_: tuple[str, ...]
+    ) -> GateReport:
+        return GateReport(
+            metrics=comparisons,
+            n_rows=n,
+            task=task_,
+            classes=classes_,
+            candidate=candidate_name,
+            baseline=baseline_name,
+            alpha=alpha,
+            correction=correction,
+            n_boot=n_boot,
+            seed=seed,
+            artifact=artifact_check,
+            notes=tuple(notes),
+        )
+
+    if y is None:
+        if artifact_check is None:
+            raise MlauditInputError(
+                "y is None: without labels the gate can only run the artifact checks; pass y, "
+                "or a model file as candidate (or artifact=True)."
+            )
+        return report((), 0, task or "unknown", ())
+    if artifact_check is not None and not (artifact_check.loaded and artifact_check.predicted):
+        notes.append("metrics were not computed: the candidate artifact does not load or predict")
+        return report((), iv.n_rows(y, "y"), task or "unknown", ())
+
+    y_arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+    n = iv.n_rows(y_arr, "y")
+    if X is not None and iv.n_rows(X) != n:
+        raise MlauditInputError(
+            f"X has {iv.n_rows(X)} rows but y has {n}; they must be the same rows."
+        )
+    models = [m for m in (candidate, baseline) if m is not None]
+    task_ = iv.infer_task(task, y_arr, models)
+    target = iv.build_target(y_arr, task=task_, classes=classes, pos_label=pos_label, models=models)
+    from pytest_mlaudit.checks._gate_metrics import resolve_metrics
+
+    specs = resolve_metrics(metrics, task_)
+    deltas = iv.per_metric(
+        "min_delta", min_delta, specs, scalar_applies_to="all", non_negative=True
+    )
+    floors = iv.per_metric("floor", floor, specs, scalar_applies_to="first")
+    _check_metric_inputs(specs, target)
+
+    needs = _needs(specs)
+    out_c = iv.model_outputs(candidate, X, target, needs, "candidate", n)
+    out_b = (
+        None if baseline is None else iv.model_outputs(baseline, X, target, needs, "baseline", n)
+    )
+
+    per_alpha = alpha / len(specs) if correction == "bonferroni" else alpha
+    diffs: list[list[np.ndarray]] = [[] for _ in specs]
+    if out_b is not None:
+        for W in bootstrap_counts(n, n_boot, seed):
+            for i, spec in enumerate(specs):
+                diffs[i].append(spec.evaluate(W, target, out_c) - spec.evaluate(W, target, out_b))
+    if out_b is not None and n_boot * per_alpha < 10:
+        notes.append(
+            f"the interval's tail rests on {n_boot * per_alpha:.3g} resamples; raise n_boot "
+            f"to at least {math.ceil(20 / per_alpha)} for a stable bound"
+        )
+
+    comparisons: list[MetricComparison] = []
+    for i, spec in enumerate(specs):
+        cand_value = _evaluate_full(spec, target, out_c)
+        if not math.isfinite(cand_value):
+            raise MlauditInputError(
+                f"metric {spec.name!r} is not finite for the candidate on these rows "
+                f"({cand_value})."
+            )
+        base_value = diff = low = high = conf = metric_alpha = None
+        finite = 0
+        mc = None
+        if out_b is not None:
+            base_value = _evaluate_full(spec, target, out_b)
+            diff = cand_value - base_value
+            low, high, finite = percentile_interval(np.concatenate(diffs[i]), per_alpha)
+            conf, metric_alpha = 1.0 - 2.0 * per_alpha, per_alpha
+            if finite < n_boot:
+                notes.append(
+                    f"{spec.name}: {n_boot - finite} of {n_boot} resamples had an undefined value "
+                    "(e.g. one class only) and were left out"
+                )
+            if spec.name == "accuracy":
+                assert out_c.labels is not None and out_b.labels is not None
+                right_c = out_c.labels == target.values
+                right_b = out_b.labels == target.values
+                only_c = int((right_c & ~right_b).sum())
+                only_b = int((right_b & ~right_c).sum())
+                p2, p1 = mcnemar_exact(only_c, only_b)
+                mc = McNemar(only_c, only_b, p2, p1)
+        comparisons.append(
+            MetricComparison(
+                metric=spec.name,
+                greater_is_better=spec.greater_is_better,
+                candidate=cand_value,
+                baseline=base_value,
+                difference=diff,
+                ci_low=low,
+                ci_high=high,
+                confidence=conf,
+                alpha=metric_alpha,
+                min_delta=deltas.get(spec.name, 0.0),
+                floor=floors.get(spec.name),
+                n_boot=finite,
+                mcnemar=mc,
+                description=spec.description,
+            )
+        )
+    return report(tuple(comparisons), n, task_, tuple(str(c) for c in target.classes))
+
+
+def _check_metric_inputs(specs: Sequence[MetricSpec], target: Target) -> None:
+    names = {s.name for s in specs}
+    if "roc_auc" in names:
+        present = np.unique(target.values)
+        if target.pos is not None and present.size < 2:
+            raise MlauditInputError(
+                "roc_auc needs both classes among the test labels y; this y has only "
+                f"{target.classes[int(present[0])]!r}."
+            )
+        if target.pos is None and present.size < 2:
+            raise MlauditInputError("roc_auc needs at least two classes among the test labels y.")

@@ -1,0 +1,115 @@
+"""``mlaudit history``: runs, per-check trends, values, add, mark, events."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pytest_mlaudit.cli import main
+from pytest_mlaudit.history import HistoryStore
+from pytest_mlaudit.record import write_record
+from tests.history.records import drift_entry, gate_entry, record
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    store = HistoryStore(tmp_path / "history.sqlite")
+    for d, psi in ((1, 0.05), (2, 0.25), (3, 0.31)):
+        entries = [
+            drift_entry(
+                psi={"income": psi, "age": 0.01}, failed_columns=["income"] if psi > 0.2 else []
+            ),
+            gate_entry(candidate=0.9 - d / 100),
+        ]
+        store.append(record(f"2025-03-0{d}T06:00:00Z", entries, tag=str(d)))
+    return str(store.path)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_runs_is_the_default(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "history", "--db", db)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:4] == ["run", "created_at", "commit", "exit"]
+    assert lines[2].startswith("3    2025-03-03T06:00:00+00:00")
+    code, out, _ = run(capsys, "history", "runs", "--db", db, "--limit", "1", "--json")
+    data = json.loads(out)
+    assert code == 0 and len(data) == 1 and data[0]["id"] == 3 and data[0]["n_failed"] == 1
+
+
+def test_checks_shows_verdicts_over_time(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "history", "checks", "--db", db, "--check", "drift")
+    assert code == 0 and ".FF" in out and "drifted_share=0.5" in out and "gate" not in out
+    code, out, _ = run(capsys, "history", "checks", "--db", db, "--json")
+    data = {d["check"]: d for d in json.loads(out)}
+    assert data["drift"]["trend"] == ".FF" and data["drift"]["statistics"] == [0.0, 0.5, 0.5]
+    assert data["gate"]["passed"] == 3 and data["gate"]["runs"] == 3
+
+
+def test_values_follows_one_number(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "history", "values", "psi", "--subject", "income", "--db", db)
+    assert code == 0
+    rows = [line.split() for line in out.splitlines()[2:]]
+    assert [r[4] for r in rows] == ["0.31", "0.25", "0.05"] and [r[6] for r in rows] == [
+        "YES",
+        "YES",
+        "no",
+    ]
+    code, out, _ = run(
+        capsys, "history", "values", "candidate", "--subject", "accuracy", "--db", db, "--json"
+    )
+    assert [round(d["value"], 2) for d in json.loads(out)] == [0.87, 0.88, 0.89]
+    code, out, _ = run(capsys, "history", "values", "nothing", "--db", db)
+    assert code == 0 and "no values named 'nothing'" in out
+
+
+def test_add_mark_and_events(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_record(record("2025-03-04T06:00:00Z", [drift_entry()]), tmp_path / "a.json")
+    code, out, _ = run(capsys, "history", "add", str(path), "--db", db)
+    assert code == 0 and out.strip() == f"{path}: appended as run #4"
+    code, out, _ = run(capsys, "history", "add", str(path), "--db", db)
+    assert out.strip() == f"{path}: already stored as run #4"
+    code, out, _ = run(
+        capsys,
+        "history",
+        "mark",
+        "promotion",
+        "--model",
+        "v7",
+        "--run",
+        "4",
+        "--at",
+        "2025-03-04T07:00:00Z",
+        "--db",
+        db,
+    )
+    assert code == 0 and out.startswith("recorded promotion #1 at 2025-03-04T07:00:00+00:00 (v7)")
+    code, out, _ = run(
+        capsys, "history", "mark", "retrain", "--note", "drift", "--db", db, "--json"
+    )
+    assert json.loads(out)["kind"] == "retrain"
+    code, out, _ = run(capsys, "history", "events", "--db", db, "--kind", "promotion")
+    assert "v7" in out and "retrain" not in out
+
+
+def test_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str], db: str) -> None:
+    code, _, err = run(capsys, "history", "--db", str(tmp_path / "none.sqlite"))
+    assert code == 1 and "no history store at" in err
+    assert not (tmp_path / "none.sqlite").exists()  # reading never creates a store
+    code, _, err = run(capsys, "history", "add", str(tmp_path / "missing.json"), "--db", db)
+    assert code == 2 and "no audit record at" in err
+    code, _, err = run(capsys, "history", "mark", "retrain", "--at", "soon", "--db", db)
+    assert code == 2 and "not an ISO-8601 time" in err
+    code, _, err = run(capsys, "history", "mark", "deploy", "--db", db)
+    assert code == 2 and "invalid choice" in err
+    empty = str(tmp_path / "empty.sqlite")
+    HistoryStore(empty).runs()
+    code, out, _ = run(capsys, "history", "runs", "--db", empty)
+    assert code == 0 and out.startswith("no runs in")
