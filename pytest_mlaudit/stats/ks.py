@@ -26,15 +26,20 @@ def ks_statistic_sorted(x: NDArray[np.float64], y: NDArray[np.float64]) -> float
     # A stable sort of two concatenated sorted runs is a single merge (timsort).
     order = np.argsort(pooled, kind="stable")
     values = pooled[order]
-    from_x = np.cumsum(order < n1)
+    del pooled  # temporaries are dropped as soon as possible: this runs on big columns
+    from_x = np.cumsum(order < n1, dtype=np.int64)
+    del order
     # evaluate the two empirical CDFs at the last occurrence of each distinct value,
     # exactly as scipy's searchsorted(side="right") does
     last = np.empty(values.shape[0], dtype=bool)
     np.not_equal(values[1:], values[:-1], out=last[:-1])
     last[-1] = True
+    del values
     c1 = from_x[last]
+    del from_x
     c2 = np.flatnonzero(last) + 1 - c1
-    diffs = c1 / n1 - c2 / n2
+    diffs = c1 / n1
+    diffs -= c2 / n2
     max_s = float(diffs.max())
     min_s = float(np.clip(-diffs.min(), 0, 1))
     return min_s if min_s > max_s else max_s
