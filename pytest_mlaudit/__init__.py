@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         run_load,
         serve,
     )
+    from pytest_mlaudit.checks.skew import ParityReport, SkewReport, check_parity, check_skew
     from pytest_mlaudit.history import HistoryStore
     from pytest_mlaudit.record import AuditRecord, read_record
     from pytest_mlaudit.retrain import RetrainDecision, RetrainPolicy, should_retrain
@@ -56,9 +57,11 @@ __all__ = [
     "LoadReport",
     "Measure",
     "MlauditInputError",
+    "ParityReport",
     "ReferenceProfile",
     "RetrainDecision",
     "RetrainPolicy",
+    "SkewReport",
     "__version__",
     "check_drift",
     "check_gate",
@@ -84,6 +87,8 @@ _LAZY: dict[str, str] = {
     "ReferenceProfile": "pytest_mlaudit.checks.drift",
     "check_parity": "pytest_mlaudit.checks.skew",
     "check_skew": "pytest_mlaudit.checks.skew",
+    "ParityReport": "pytest_mlaudit.checks.skew",
+    "SkewReport": "pytest_mlaudit.checks.skew",
     "check_labels": "pytest_mlaudit.checks.labels",
     "LabelReport": "pytest_mlaudit.checks.labels",
     "LoadReport": "pytest_mlaudit.checks.load",

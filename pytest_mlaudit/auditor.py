@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from pytest_mlaudit.checks.drift import DriftReport
     from pytest_mlaudit.checks.labels import LabelReport
     from pytest_mlaudit.checks.load import CapacityReport, LoadReport
+    from pytest_mlaudit.checks.skew import ParityReport, SkewReport
 
 __all__ = ["CHECKS", "MARKERS", "Auditor", "Sink", "load_check"]
 
@@ -168,13 +169,15 @@ class Auditor:
         report = self.run("drift", reference, current, **kwargs)
         return report  # type: ignore[return-value]
 
-    def parity(self, *args: Any, **kwargs: Any) -> CheckReport:
-        """Run ``check_parity`` (online vs offline feature code) and record its report."""
-        return self.run("parity", *args, **kwargs)
+    def parity(self, *args: Any, **kwargs: Any) -> ParityReport:
+        """Run :func:`~pytest_mlaudit.check_parity` (online vs offline feature code)."""
+        report = self.run("parity", *args, **kwargs)
+        return report  # type: ignore[return-value]
 
-    def skew(self, *args: Any, **kwargs: Any) -> CheckReport:
-        """Run ``check_skew`` (served vs training feature distributions) and record it."""
-        return self.run("skew", *args, **kwargs)
+    def skew(self, *args: Any, **kwargs: Any) -> SkewReport:
+        """Run :func:`~pytest_mlaudit.check_skew` (served vs training features)."""
+        report = self.run("skew", *args, **kwargs)
+        return report  # type: ignore[return-value]
 
     def labels(self, *args: Any, **kwargs: Any) -> LabelReport:
         """Run :func:`~pytest_mlaudit.check_labels` (cleanlab label-noise audit) and record it."""

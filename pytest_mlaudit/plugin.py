@@ -233,7 +233,11 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
             if exc.report is not recorded and exc.report.supersedes(recorded):
                 old = state.entries[index]
                 new = CheckEntry.from_report(
-                    check, exc.report, nodeid=old.nodeid, seq=old.seq, markers=old.markers,
+                    check,
+                    exc.report,
+                    nodeid=old.nodeid,
+                    seq=old.seq,
+                    markers=old.markers,
                     duration_s=old.duration_s,
                 )
                 state.entries[index] = new
@@ -346,4 +350,3 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.write_line(f"mlaudit: record written to {state.record_path}")
     if state.history_note:
         terminalreporter.write_line(f"mlaudit: {state.history_note}")
-

@@ -696,9 +696,8 @@ def _counterexample(i: int, cx: Mapping[str, Any]) -> Html:
         src = "minimal generated record" if cx.get("shrunk") else "generated record (not shrunk)"
         src += f" (hypothesis, seed={cx.get('seed')})"
     else:
-        src = f"real row {cx.get('row')}" + (
-            ", other fields set to typical values" if cx.get("shrunk") else ""
-        )
+        simplified = ", simplified (fields set to typical values while it still fails)"
+        src = f"real row {cx.get('row')}" + (simplified if cx.get("shrunk") else "")
     fields = _dict(cx.get("record"))
     rows: list[list[Any]] = [
         [h.name(k), h.tag("code", h.name(v, limit=120))] for k, v in fields.items()

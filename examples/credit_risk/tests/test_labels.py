@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from data import FEATURES, TARGET
 
+from data import FEATURES, TARGET
 from pytest_mlaudit import check_labels
 
 FLIP_FRACTION = 0.10
