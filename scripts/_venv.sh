@@ -12,8 +12,13 @@ fi
 stamp=.venv/.mlaudit-installed
 want=$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "setup: installing pytest-mlaudit[dev] into .venv (first run takes a minute)"
-  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev]"
+  echo "setup: installing pytest-mlaudit[dev] into .venv (first run takes a minute; log: .venv/install.log)"
+  if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip &&
+         .venv/bin/python -m pip install --disable-pip-version-check -e ".[dev]"; } \
+       > .venv/install.log 2>&1; then
+    tail -n 30 .venv/install.log >&2
+    echo "setup: pip install failed; the whole log is in .venv/install.log" >&2
+    exit 1
+  fi
   echo "$want" > "$stamp"
 fi
