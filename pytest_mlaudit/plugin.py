@@ -39,6 +39,9 @@ _STATE = pytest.StashKey[_SessionState]()
 #: per test: (index into the session's entries, check name, the report returned)
 _RECORDED = pytest.StashKey[list[tuple[int, str, CheckReport]]]()
 _WORKER_KEY = "mlaudit_entries"
+#: where the record of a run is appended when no history path is given
+DEFAULT_HISTORY = Path(".mlaudit") / "history.sqlite"
+_OFF = frozenset({"none", "off", "no", "false", "0"})
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -73,12 +76,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--mlaudit-history",
         metavar="PATH",
         default=None,
-        help="append the run's audit record to the SQLite audit history at PATH "
-        "(e.g. .mlaudit/history.sqlite) for `mlaudit history` and `mlaudit retrain-check`.",
+        help="append the run's audit record to the SQLite audit history at PATH, for "
+        "`mlaudit history` and `mlaudit retrain-check` (default: .mlaudit/history.sqlite "
+        "under the rootdir whenever a record is written; 'none' turns it off).",
     )
     parser.addini(
         "mlaudit_history",
-        "default of --mlaudit-history (relative to the ini file), e.g. .mlaudit/history.sqlite",
+        "default of --mlaudit-history (relative to the ini file; 'none' turns it off)",
         default=None,
     )
     parser.addini(
@@ -136,11 +140,16 @@ def pytest_configure(config: pytest.Config) -> None:
     elif report_dir is not None:
         state.record_path = report_dir / "audit.json"
     history = config.getoption("mlaudit_history")
+    ini_history = config.getini("mlaudit_history")
     if history:
-        state.history_path = Path(history)
-    elif config.getini("mlaudit_history"):
+        state.history_path = None if history.lower() in _OFF else Path(history)
+    elif ini_history:
         base = config.inipath.parent if config.inipath else config.rootpath
-        state.history_path = base / str(config.getini("mlaudit_history"))
+        off = str(ini_history).lower() in _OFF
+        state.history_path = None if off else base / str(ini_history)
+    elif state.record_path is not None:
+        # every run that writes a record also appends it to the default history
+        state.history_path = config.rootpath / DEFAULT_HISTORY
     config.stash[_STATE] = state
 
 

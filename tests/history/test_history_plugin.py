@@ -138,3 +138,23 @@ def test_xdist_appends_one_run_with_every_check(pytester: pytest.Pytester) -> No
     result.assert_outcomes(passed=1, failed=1)
     store = HistoryStore(pytester.path / "history.sqlite")
     assert store.count_runs() == 1 and len(store.checks()) == 2
+
+
+def test_a_written_record_goes_to_the_default_history_unless_turned_off(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_audit=TESTS)
+    result = pytester.runpytest("-p", "no:cacheprovider", "-k", "same", "--mlaudit-json=a.json")
+    result.assert_outcomes(passed=1)
+    default = pytester.path / ".mlaudit" / "history.sqlite"
+    assert HistoryStore(default).count_runs() == 1
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "-k", "same", "--mlaudit-json=b.json", "--mlaudit-history=none"
+    )
+    result.assert_outcomes(passed=1)
+    assert HistoryStore(default).count_runs() == 1
+    assert (pytester.path / "b.json").exists()
+    # without a record (no --mlaudit-json/--mlaudit-report) nothing is written at all
+    (pytester.path / ".mlaudit" / "history.sqlite").unlink()
+    pytester.runpytest("-p", "no:cacheprovider", "-k", "same").assert_outcomes(passed=1)
+    assert not default.exists()
