@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pytest_mlaudit.checks.load import run_load, serve  # noqa: E402
+from pytest_mlaudit.checks.load import run_load, serve, uvicorn_command  # noqa: E402
 
 LOCUSTFILES = ROOT / "tests" / "load" / "locustfiles"
 APP_DIR = ROOT / "tests" / "load"
@@ -100,21 +100,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=10)
     args = parser.parse_args()
 
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "apps:app",
-        "--app-dir",
-        str(APP_DIR),
-        "--host",
-        "{host}",
-        "--port",
-        "{port}",
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
+    command = uvicorn_command("apps:app", app_dir=APP_DIR)
     scenarios = [
         (
             "closed loop, /fast",

@@ -26,6 +26,7 @@ import shlex
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -45,6 +46,7 @@ __all__ = [
     "http_get",
     "serve",
     "tail",
+    "uvicorn_command",
 ]
 
 LOOPBACK: Final = "127.0.0.1"
@@ -289,6 +291,24 @@ def _command(command: str | Sequence[str]) -> list[str]:
                 "listen on 127.0.0.1 only: use '{host}' in the command."
             )
     return argv
+
+
+def uvicorn_command(
+    app: str, *, app_dir: str | os.PathLike[str] | None = None, extra: Sequence[str] = ()
+) -> list[str]:
+    """The command line that serves the ASGI ``app`` (``"module:attr"``) with uvicorn,
+    for :func:`serve`: this interpreter, ``{host}``/``{port}`` placeholders, no access log.
+
+    Examples
+    --------
+    >>> uvicorn_command("server:app")[-6:]
+    ['{host}', '--port', '{port}', '--no-access-log', '--log-level', 'warning']
+    """
+    argv = [sys.executable, "-m", "uvicorn", app]
+    if app_dir is not None:
+        argv += ["--app-dir", str(app_dir)]
+    argv += ["--host", "{host}", "--port", "{port}", "--no-access-log", "--log-level", "warning"]
+    return [*argv, *extra]
 
 
 @contextlib.contextmanager

@@ -41,7 +41,13 @@ from pytest_mlaudit.checks._load_input import (
     write_payloads,
 )
 from pytest_mlaudit.checks._load_probe import HealthProber, ResourceSampler
-from pytest_mlaudit.checks._load_proc import Server, check_host, check_reachable, serve
+from pytest_mlaudit.checks._load_proc import (
+    Server,
+    check_host,
+    check_reachable,
+    serve,
+    uvicorn_command,
+)
 from pytest_mlaudit.checks._load_report import (
     DEFAULT_ERROR_RATE,
     SLO,
@@ -92,6 +98,7 @@ __all__ = [
     "find_capacity",
     "run_load",
     "serve",
+    "uvicorn_command",
 ]
 
 #: Consecutive healthy probes that count as "recovered".

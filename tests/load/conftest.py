@@ -6,14 +6,13 @@ seconds, and leaves no process behind (see test_processes.py).
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
 import pytest
 
-from pytest_mlaudit.checks.load import Server, serve
+from pytest_mlaudit.checks.load import Server, serve, uvicorn_command
 
 HERE = Path(__file__).resolve().parent
 LOCUSTFILES = HERE / "locustfiles"
@@ -21,29 +20,11 @@ LOCUSTFILES = HERE / "locustfiles"
 LIMIT_K, LIMIT_S = 4, 0.05
 
 
-def uvicorn_command(app: str, app_dir: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        app,
-        "--app-dir",
-        str(app_dir),
-        "--host",
-        "{host}",
-        "--port",
-        "{port}",
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-
-
 @pytest.fixture(scope="session")
 def test_server() -> Iterator[Server]:
     """The app of apps.py under uvicorn on a free 127.0.0.1 port."""
     env = {"LIMIT_K": str(LIMIT_K), "LIMIT_S": str(LIMIT_S)}
-    with serve(uvicorn_command("apps:app", HERE), env=env) as server:
+    with serve(uvicorn_command("apps:app", app_dir=HERE), env=env) as server:
         yield server
 
 

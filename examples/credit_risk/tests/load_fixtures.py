@@ -9,31 +9,16 @@ local server is started.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pytest_mlaudit.checks.load import Server, serve
+from pytest_mlaudit.checks.load import Server, serve, uvicorn_command
 
 EXAMPLE = Path(__file__).resolve().parents[1]
 
-SERVER_COMMAND = [
-    sys.executable,
-    "-m",
-    "uvicorn",
-    "server:app",
-    "--app-dir",
-    str(EXAMPLE),
-    "--host",
-    "{host}",
-    "--port",
-    "{port}",
-    "--no-access-log",
-    "--log-level",
-    "warning",
-]
+SERVER_COMMAND = uvicorn_command("server:app", app_dir=EXAMPLE)
 
 
 @pytest.fixture(scope="session")
