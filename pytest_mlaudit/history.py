@@ -645,6 +645,33 @@ class HistoryStore:
         data: dict[str, Any] = json.loads(row[0])
         return data
 
+    def _select(
+        self,
+        head: str,
+        equals: dict[str, str | None],
+        *,
+        subjects: Sequence[str] = (),
+        tests: Sequence[str] = (),
+        until: str | _dt.datetime | None,
+        since: str | _dt.datetime | None,
+        order: str,
+    ) -> tuple[str, list[Any]]:
+        """``head`` with the filters shared by :meth:`checks` and :meth:`measures`."""
+        where, args = self._time_filter(until=until, since=since)
+        clauses = [where[len("WHERE ") :]] if where else []
+        for column, value in equals.items():
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                args.append(value)
+        if subjects:
+            clauses.append("subject IN (" + ",".join("?" for _ in subjects) + ")")
+            args.extend(subjects)
+        if tests:
+            clauses.append("(" + " OR ".join("instr(nodeid, ?) > 0" for _ in tests) + ")")
+            args.extend(tests)
+        where_sql = " WHERE " + " AND ".join(clauses) if clauses else ""
+        return f"{head}{where_sql} ORDER BY {order}", args
+
     def checks(
         self,
         *,
@@ -655,22 +682,14 @@ class HistoryStore:
         since: str | _dt.datetime | None = None,
     ) -> list[CheckRow]:
         """Check rows, newest run first. ``tests``: node-id substrings (any matches)."""
-        where, args = self._time_filter(until=until, since=since)
-        clauses = [where[len("WHERE ") :]] if where else []
-        if check is not None:
-            clauses.append("check_name = ?")
-            args.append(check)
-        if kind is not None:
-            clauses.append("kind = ?")
-            args.append(kind)
-        if tests:
-            clauses.append("(" + " OR ".join("instr(nodeid, ?) > 0" for _ in tests) + ")")
-            args.extend(tests)
-        sql = (
+        sql, args = self._select(
             "SELECT run_id, created_at, nodeid, seq, check_name, kind, passed, statistic_name, "
-            "statistic, threshold, bad_when, brief FROM checks"
-            + (" WHERE " + " AND ".join(clauses) if clauses else "")
-            + " ORDER BY created_at DESC, run_id DESC, nodeid, seq"
+            "statistic, threshold, bad_when, brief FROM checks",
+            {"check_name": check, "kind": kind},
+            tests=tests,
+            until=until,
+            since=since,
+            order="created_at DESC, run_id DESC, nodeid, seq",
         )
         with self._connection() as conn:
             return [
@@ -703,23 +722,15 @@ class HistoryStore:
         since: str | _dt.datetime | None = None,
     ) -> list[MeasureRow]:
         """Measure rows, newest run first."""
-        where, args = self._time_filter(until=until, since=since)
-        clauses = [where[len("WHERE ") :]] if where else []
-        for column, value in (("name", name), ("check_name", check), ("kind", kind)):
-            if value is not None:
-                clauses.append(f"{column} = ?")
-                args.append(value)
-        if subjects:
-            clauses.append("subject IN (" + ",".join("?" for _ in subjects) + ")")
-            args.extend(subjects)
-        if tests:
-            clauses.append("(" + " OR ".join("instr(nodeid, ?) > 0" for _ in tests) + ")")
-            args.extend(tests)
-        sql = (
+        sql, args = self._select(
             "SELECT run_id, created_at, nodeid, seq, check_name, kind, subject, name, value, "
-            "threshold, flagged FROM measures"
-            + (" WHERE " + " AND ".join(clauses) if clauses else "")
-            + " ORDER BY created_at DESC, run_id DESC, nodeid, seq, subject"
+            "threshold, flagged FROM measures",
+            {"name": name, "check_name": check, "kind": kind},
+            subjects=subjects,
+            tests=tests,
+            until=until,
+            since=since,
+            order="created_at DESC, run_id DESC, nodeid, seq, subject",
         )
         with self._connection() as conn:
             return [
