@@ -93,7 +93,7 @@ def by_hand(X: np.ndarray, y: np.ndarray) -> tuple[float, tuple[np.ndarray, np.n
 def audit(X: np.ndarray, y: np.ndarray, cache: Path | None = None) -> tuple[float, Any]:
     """check_labels; returns (seconds in its cross_val_predict, report)."""
     from pytest_mlaudit import check_labels
-    from pytest_mlaudit.checks import _labels_probs
+    from pytest_mlaudit.checks.labels import probs as _labels_probs
 
     fit_s = 0.0
     original = _labels_probs._cross_val_probs

@@ -34,8 +34,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo, for tests.skew
 
 from pytest_mlaudit import check_parity, check_skew
-from pytest_mlaudit.checks._parity_frames import records_from_frame
-from pytest_mlaudit.checks._parity_search import explore
+from pytest_mlaudit.checks.parity.frames import records_from_frame
+from pytest_mlaudit.checks.parity.search import explore
 from tests.skew import skew_pipelines as P
 
 

@@ -35,9 +35,11 @@ if TYPE_CHECKING:
         run_load,
         serve,
     )
-    from pytest_mlaudit.checks.skew import ParityReport, SkewReport, check_parity, check_skew
+    from pytest_mlaudit.checks.parity import ParityReport, check_parity
+    from pytest_mlaudit.checks.skew import SkewReport, check_skew
     from pytest_mlaudit.history import HistoryStore
     from pytest_mlaudit.record import AuditRecord, read_record
+    from pytest_mlaudit.registry import CheckSpec, FailureMode, register
     from pytest_mlaudit.retrain import RetrainDecision, RetrainPolicy, should_retrain
 
 __all__ = [
@@ -48,8 +50,10 @@ __all__ = [
     "CapacityReport",
     "CheckFailed",
     "CheckReport",
+    "CheckSpec",
     "ColumnDrift",
     "DriftReport",
+    "FailureMode",
     "GateMetric",
     "GateReport",
     "HistoryStore",
@@ -71,35 +75,20 @@ __all__ = [
     "find_capacity",
     "profile_reference",
     "read_record",
+    "register",
     "run_load",
     "serve",
     "should_retrain",
 ]
 
-_LAZY: dict[str, str] = {
+#: Names of the package itself, beside those every check kind exports (see registry.py).
+_CORE: dict[str, str] = {
     "Auditor": "pytest_mlaudit.auditor",
     "AuditRecord": "pytest_mlaudit.record",
     "read_record": "pytest_mlaudit.record",
-    "check_drift": "pytest_mlaudit.checks.drift",
-    "profile_reference": "pytest_mlaudit.checks.drift",
-    "ColumnDrift": "pytest_mlaudit.checks.drift",
-    "DriftReport": "pytest_mlaudit.checks.drift",
-    "ReferenceProfile": "pytest_mlaudit.checks.drift",
-    "check_parity": "pytest_mlaudit.checks.skew",
-    "check_skew": "pytest_mlaudit.checks.skew",
-    "ParityReport": "pytest_mlaudit.checks.skew",
-    "SkewReport": "pytest_mlaudit.checks.skew",
-    "check_labels": "pytest_mlaudit.checks.labels",
-    "LabelReport": "pytest_mlaudit.checks.labels",
-    "LoadReport": "pytest_mlaudit.checks.load",
-    "CapacityReport": "pytest_mlaudit.checks.load",
-    "SLO": "pytest_mlaudit.checks.load",
-    "serve": "pytest_mlaudit.checks.load",
-    "run_load": "pytest_mlaudit.checks.load",
-    "find_capacity": "pytest_mlaudit.checks.load",
-    "check_gate": "pytest_mlaudit.checks.gate",
-    "GateMetric": "pytest_mlaudit.checks.gate",
-    "GateReport": "pytest_mlaudit.checks.gate",
+    "CheckSpec": "pytest_mlaudit.registry",
+    "FailureMode": "pytest_mlaudit.registry",
+    "register": "pytest_mlaudit.registry",
     "HistoryStore": "pytest_mlaudit.history",
     "RetrainDecision": "pytest_mlaudit.retrain",
     "RetrainPolicy": "pytest_mlaudit.retrain",
@@ -107,8 +96,19 @@ _LAZY: dict[str, str] = {
 }
 
 
+def _module_of(name: str) -> str | None:
+    if name in _CORE:
+        return _CORE[name]
+    registry = importlib.import_module("pytest_mlaudit.registry")
+    for spec in registry.BUILTIN_CHECKS:  # no entry points are loaded for a built-in name
+        if name in spec.exports:
+            return spec.exports[name]
+    found: str | None = registry.exports().get(name)
+    return found
+
+
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
+    module = _module_of(name) if not name.startswith("__") else None
     if module is None:
         raise AttributeError(f"module 'pytest_mlaudit' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)

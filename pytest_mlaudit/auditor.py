@@ -11,12 +11,12 @@ defaults, ini defaults (``mlaudit_defaults``), marker kwargs, then the call's kw
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
+from pytest_mlaudit import registry
 from pytest_mlaudit.errors import MlauditInputError
 from pytest_mlaudit.result import CheckReport
 
@@ -24,47 +24,11 @@ if TYPE_CHECKING:
     from pytest_mlaudit.checks.drift import DriftReport
     from pytest_mlaudit.checks.labels import LabelReport
     from pytest_mlaudit.checks.load import CapacityReport, LoadReport
-    from pytest_mlaudit.checks.skew import ParityReport, SkewReport
+    from pytest_mlaudit.checks.gate import GateReport
+    from pytest_mlaudit.checks.parity import ParityReport
+    from pytest_mlaudit.checks.skew import SkewReport
 
-__all__ = ["CHECKS", "MARKERS", "Auditor", "Sink", "load_check"]
-
-#: check name -> (marker that sets its defaults, "module:function")
-CHECKS: Final[dict[str, tuple[str, str]]] = {
-    "drift": ("drift", "pytest_mlaudit.checks.drift:check_drift"),
-    "parity": ("skew", "pytest_mlaudit.checks.skew:check_parity"),
-    "skew": ("skew", "pytest_mlaudit.checks.skew:check_skew"),
-    "labels": ("labels", "pytest_mlaudit.checks.labels:check_labels"),
-    "load": ("load", "pytest_mlaudit.checks.load:run_load"),
-    "capacity": ("load", "pytest_mlaudit.checks.load:find_capacity"),
-    "gate": ("gate", "pytest_mlaudit.checks.gate:check_gate"),
-}
-
-#: marker name -> help text shown by ``pytest --markers``
-MARKERS: Final[dict[str, str]] = {
-    "drift": (
-        "A data-drift check (failure mode 2). Keyword arguments become the "
-        "defaults of mlaudit.drift() in this test, e.g. drift(alpha=0.01, psi_threshold=0.1)."
-    ),
-    "skew": (
-        "A training/serving skew check (failure mode 1). Keyword arguments "
-        "become the defaults of mlaudit.parity()/mlaudit.skew() in this test, e.g. skew(rtol=1e-6)."
-    ),
-    "labels": (
-        "A label-noise audit (failure mode 5). Keyword arguments become "
-        "the defaults of mlaudit.labels() in this test, e.g. labels(max_issue_rate=0.03)."
-    ),
-    "gate": (
-        "A deployment gate comparing a candidate model with the baseline (failure mode 3). "
-        "Keyword arguments become the defaults of mlaudit.gate() in this test, e.g. "
-        "gate(min_delta=0.01)."
-    ),
-    "load": (
-        "A load test of a serving endpoint (failure mode 6). Keyword arguments become the "
-        "defaults of mlaudit.load()/mlaudit.capacity() in this test, e.g. "
-        "load(p95_ms=150, error_rate=0.01, min_rps=100, users=20); objectives given here are "
-        "recorded with the numbers."
-    ),
-}
+__all__ = ["Auditor", "Sink", "load_check"]
 
 #: Called with every report a check returns and the seconds it took.
 Sink = Callable[[str, CheckReport, float], None]
@@ -72,8 +36,7 @@ Sink = Callable[[str, CheckReport, float], None]
 
 def load_check(name: str) -> Callable[..., CheckReport]:
     """Import and return the check function registered as ``name``."""
-    module, _, attr = CHECKS[name][1].partition(":")
-    fn: Callable[..., CheckReport] = getattr(importlib.import_module(module), attr)
+    fn: Callable[..., CheckReport] = registry.get_check(name).load_function()
     return fn
 
 
@@ -126,7 +89,8 @@ class Auditor:
 
     def options(self, check: str) -> dict[str, Any]:
         """The defaults that apply to ``check`` (validated against its signature)."""
-        marker, _ = CHECKS[check]
+        specs = registry.checks()
+        marker = registry.get_check(check).marker
         given = self._defaults.get(marker, {})
         if not given:
             return {}
@@ -135,8 +99,8 @@ class Auditor:
         if accepted is None:
             return dict(given)
         siblings: set[str] = set()
-        for other, (other_marker, _) in CHECKS.items():
-            if other_marker == marker and other != check:
+        for other, spec in specs.items():
+            if spec.marker == marker and other != check:
                 try:
                     other_accepted = _accepted(load_check(other))
                 except ImportError:  # an optional extra is not installed
@@ -153,16 +117,83 @@ class Auditor:
 
     def run(self, check: str, /, *args: Any, **kwargs: Any) -> CheckReport:
         """Run the check registered as ``check`` with the layered defaults."""
-        if check not in CHECKS:
-            raise MlauditInputError(f"unknown check {check!r}; known: {sorted(CHECKS)}.")
         fn = load_check(check)
         merged = {**self.options(check), **kwargs}
         start = time.perf_counter()
         report = fn(*args, **merged)
         seconds = time.perf_counter() - start
+        if not isinstance(report, CheckReport):
+            raise MlauditInputError(
+                f"the check {check!r} ({registry.get_check(check).function}) returned "
+                f"{type(report).__name__}, not a CheckReport; a registered check must return "
+                "its report."
+            )
+        self._record(check, report, seconds)
+        return report
+
+    def record(self, report: CheckReport, /, *, seconds: float = 0.0) -> CheckReport:
+        """Record a report a check of your own built (a :class:`CheckReport` subclass).
+
+        It appears in the terminal summary, the audit record, JUnit properties, the history
+        and the report (a generic section unless its kind is registered), exactly like
+        the built-in checks' reports. Returns the report, so
+        ``mlaudit.record(MyReport(...)).assert_ok()`` reads naturally.
+
+        >>> import dataclasses
+        >>> from pytest_mlaudit import BadWhen, CheckReport, Measure
+        >>> @dataclasses.dataclass(frozen=True)
+        ... class RowCount(CheckReport):
+        ...     kind = "row_count"
+        ...     rows: int
+        ...     minimum: int
+        ...     @property
+        ...     def passed(self) -> bool:
+        ...         return not self.headline().breached
+        ...     def headline(self) -> Measure:
+        ...         return Measure("rows", self.rows, self.minimum, BadWhen.BELOW)
+        ...     def sizes(self) -> dict[str, int]:
+        ...         return {"rows": self.rows}
+        ...     def summary(self) -> str:
+        ...         return f"row count: {self.headline().describe()}"
+        >>> seen = []
+        >>> audit = Auditor(sink=lambda check, report, s: seen.append(check))
+        >>> audit.record(RowCount(rows=120, minimum=100)).passed
+        True
+        >>> seen
+        ['row_count']
+        """
+        if not isinstance(report, CheckReport):
+            raise MlauditInputError(
+                f"mlaudit.record() takes a CheckReport (a subclass of "
+                f"pytest_mlaudit.CheckReport); got {type(report).__name__}."
+            )
+        kind = getattr(type(report), "kind", None)
+        if not isinstance(kind, str) or not kind.isidentifier():
+            raise MlauditInputError(
+                f"{type(report).__name__}.kind must be a class attribute naming the check "
+                f"kind (an identifier such as 'row_count'); got kind={kind!r}."
+            )
+        self._record(kind, report, float(seconds))
+        return report
+
+    def _record(self, check: str, report: CheckReport, seconds: float) -> None:
         if self._sink is not None:
             self._sink(check, report, seconds)
-        return report
+
+    def __getattr__(self, name: str) -> Callable[..., CheckReport]:
+        """``mlaudit.<kind>(...)`` for check kinds registered by other packages."""
+        if name.startswith("_") or name not in registry.checks():
+            raise AttributeError(
+                f"'Auditor' object has no attribute {name!r}; registered checks: "
+                f"{', '.join(sorted(registry.checks()))}."
+            )
+
+        def call(*args: Any, **kwargs: Any) -> CheckReport:
+            return self.run(name, *args, **kwargs)
+
+        call.__name__ = name
+        call.__doc__ = f"Run the registered check {name!r} and record its report."
+        return call
 
     def drift(self, reference: Any, current: Any, /, **kwargs: Any) -> DriftReport:
         """Run :func:`~pytest_mlaudit.check_drift` and record its report."""
@@ -189,9 +220,10 @@ class Auditor:
         report = self.run("load", *args, **kwargs)
         return report  # type: ignore[return-value]
 
-    def gate(self, *args: Any, **kwargs: Any) -> CheckReport:
-        """Run ``check_gate`` (candidate vs baseline model) and record its report."""
-        return self.run("gate", *args, **kwargs)
+    def gate(self, *args: Any, **kwargs: Any) -> GateReport:
+        """Run :func:`~pytest_mlaudit.check_gate` (candidate vs baseline model) and record it."""
+        report = self.run("gate", *args, **kwargs)
+        return report  # type: ignore[return-value]
 
     def capacity(self, *args: Any, **kwargs: Any) -> CapacityReport:
         """Run :func:`~pytest_mlaudit.find_capacity` (step load until the SLO breaks)."""

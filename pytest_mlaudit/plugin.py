@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from pytest_mlaudit.auditor import MARKERS, Auditor
+from pytest_mlaudit import registry
+from pytest_mlaudit.auditor import Auditor
 from pytest_mlaudit.errors import CheckFailed
 from pytest_mlaudit.record import CheckEntry, build_record, write_record
 from pytest_mlaudit.result import CheckReport
@@ -115,10 +116,11 @@ def _parse_ini_defaults(lines: list[str]) -> dict[str, dict[str, Any]]:
                 f"mlaudit_defaults: cannot read {line!r}; write 'marker.option = value', "
                 "e.g. 'drift.alpha = 0.01'."
             )
-        if marker not in MARKERS:
+        markers = registry.failure_modes()
+        if marker not in markers:
             raise pytest.UsageError(
                 f"mlaudit_defaults: unknown marker {marker!r} in {line!r}; "
-                f"known: {', '.join(sorted(MARKERS))}."
+                f"known: {', '.join(sorted(markers))}."
             )
         raw = raw.strip()
         try:
@@ -130,8 +132,13 @@ def _parse_ini_defaults(lines: list[str]) -> dict[str, dict[str, Any]]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    for name, help_text in MARKERS.items():
-        config.addinivalue_line("markers", f"{name}(**defaults): {help_text}")
+    for mode in registry.failure_modes().values():
+        config.addinivalue_line("markers", f"{mode.name}(**defaults): {mode.help}")
+    for problem in registry.registration_errors():
+        config.issue_config_time_warning(
+            pytest.PytestConfigWarning(f"mlaudit: a check kind could not be registered: {problem}"),
+            stacklevel=2,
+        )
     state = _SessionState(ini_defaults=_parse_ini_defaults(config.getini("mlaudit_defaults")))
     json_opt = config.getoption("mlaudit_json") or config.getini("mlaudit_json")
     report_dir = _report_dir(config)
@@ -189,7 +196,7 @@ def mlaudit(request: pytest.FixtureRequest) -> Iterator[Auditor]:
     defaults: dict[str, dict[str, Any]] = {m: dict(v) for m, v in state.ini_defaults.items()}
     sources = {m: f"mlaudit_defaults ({m}.*)" for m in defaults}
     markers: list[str] = []
-    for name in MARKERS:
+    for name in registry.failure_modes():
         found = list(node.iter_markers(name))  # closest (function) first
         if not found:
             continue

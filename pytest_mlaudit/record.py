@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 #: Bumped on any change a reader must know about (see docs/record-schema.md).
-SCHEMA_VERSION: Final = "1.0"
+SCHEMA_VERSION: Final = "1.1"
 
 _PACKAGES: Final = (
     "pytest-mlaudit",
@@ -65,6 +65,8 @@ class CheckEntry:
     figures: dict[str, float | int | str | bool]  #: flat key figures (as in JUnit XML)
     brief: str  #: a few words after the headline (e.g. the drifted columns)
     result: dict[str, Any]  #: the report's ``to_dict()``: every statistic, histograms
+    #: the report's per-subject figures (:meth:`CheckReport.measures`); schema >= 1.1
+    measures: tuple[Measure, ...] = ()
 
     @classmethod
     def from_report(
@@ -90,6 +92,7 @@ class CheckEntry:
             figures=dict(report.key_figures()),
             brief=report.brief(),
             result=report.to_dict(),
+            measures=tuple(report.measures()),
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import abc
 import dataclasses
 import enum
-import importlib
 import math
 from collections.abc import Mapping
 from typing import Any, ClassVar, Self
@@ -29,7 +28,6 @@ from pytest_mlaudit._serde import from_jsonable, to_jsonable
 from pytest_mlaudit.errors import CheckFailed, MlauditInputError
 
 __all__ = [
-    "REPORT_TYPES",
     "BadWhen",
     "CheckReport",
     "Measure",
@@ -64,7 +62,13 @@ def breaches(statistic: float, threshold: float, bad_when: BadWhen) -> bool:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Measure:
-    """One statistic set against its threshold.
+    """One statistic set against its threshold, optionally about one subject.
+
+    A report's :meth:`CheckReport.headline` is a ``Measure``; so is each per-column,
+    per-class or per-metric figure it gives through :meth:`CheckReport.measures`, which
+    the audit history trends. ``subject`` names what the figure is about (a column, a
+    class, a metric); ``threshold=None`` is a value tracked without a limit of its own
+    (it never breaches).
 
     Examples
     --------
@@ -73,35 +77,48 @@ class Measure:
     True
     >>> m.describe()
     'psi=0.31 > 0.2'
+    >>> Measure("psi", 0.05, 0.2, BadWhen.ABOVE, subject="income").describe()
+    'income: psi=0.05 <= 0.2'
     """
 
     name: str  #: what the statistic is, e.g. ``"psi"`` or ``"p95_ms"``
     statistic: float  #: the measured value
-    threshold: float  #: the limit it is compared with
+    threshold: float | None  #: the limit it is compared with; None: tracked, no limit
     bad_when: BadWhen  #: which side of the threshold fails
+    subject: str = ""  #: what it is about (a column, a class, a metric); "" for the check
 
     def __post_init__(self) -> None:
         if not isinstance(self.bad_when, BadWhen):
             object.__setattr__(self, "bad_when", BadWhen(self.bad_when))
-        if not math.isfinite(self.threshold):
+        if self.threshold is not None and not (
+            isinstance(self.threshold, int | float) and math.isfinite(self.threshold)
+        ):
             raise MlauditInputError(
-                f"the threshold of {self.name!r} must be a finite number; got {self.threshold!r}."
+                f"the threshold of {self.name!r} must be a finite number or None; "
+                f"got {self.threshold!r}."
             )
 
     @property
     def breached(self) -> bool:
         """True when the statistic is on the failing side of the threshold."""
+        if self.threshold is None:
+            return False
         return breaches(self.statistic, self.threshold, self.bad_when)
 
     def describe(self) -> str:
-        """``name=statistic <op> threshold`` with the operator that holds."""
+        """``[subject: ]name=statistic <op> threshold`` with the operator that holds."""
+        where = f"{self.subject}: " if self.subject else ""
+        if self.threshold is None:
+            return f"{where}{self.name}={fmt_number(self.statistic)}"
         if self.breached:
             op = ">" if self.bad_when is BadWhen.ABOVE else "<"
             if math.isnan(self.statistic):
                 op = "?"
         else:
             op = self.bad_when.symbol
-        return f"{self.name}={fmt_number(self.statistic)} {op} {fmt_number(self.threshold)}"
+        return (
+            f"{where}{self.name}={fmt_number(self.statistic)} {op} {fmt_number(self.threshold)}"
+        )
 
 
 def fmt_number(x: float | int | None) -> str:
@@ -166,11 +183,19 @@ class CheckReport(abc.ABC):
     def key_figures(self) -> dict[str, float | int | str | bool]:
         """Flat figures for JUnit XML properties. Subclasses add their own."""
         h = self.headline()
-        return {
-            "passed": self.passed,
-            h.name: h.statistic,
-            f"{h.name}_threshold": h.threshold,
-        }
+        figures: dict[str, float | int | str | bool] = {"passed": self.passed, h.name: h.statistic}
+        if h.threshold is not None:
+            figures[f"{h.name}_threshold"] = h.threshold
+        return figures
+
+    def measures(self) -> tuple[Measure, ...]:
+        """Per-subject figures (per column, class, metric, endpoint) with their thresholds.
+
+        The audit history stores them (``mlaudit history checks``, ``retrain-check``) and
+        the record keeps them beside the key figures, so nothing downstream branches on
+        the kind. The default is none; reports with per-subject numbers override it.
+        """
+        return ()
 
     def brief(self) -> str:
         """A few words after the headline in the terminal summary (e.g. which columns)."""
@@ -211,26 +236,16 @@ class CheckReport(abc.ABC):
         return self.summary()
 
 
-#: Where each report kind lives, imported only when a record is read back.
-REPORT_TYPES: dict[str, str] = {
-    "drift": "pytest_mlaudit.checks.drift:DriftReport",
-    "parity": "pytest_mlaudit.checks.skew:ParityReport",
-    "skew": "pytest_mlaudit.checks.skew:SkewReport",
-    "labels": "pytest_mlaudit.checks.labels:LabelReport",
-    "load": "pytest_mlaudit.checks.load:LoadReport",
-    "capacity": "pytest_mlaudit.checks.load:CapacityReport",
-    "gate": "pytest_mlaudit.checks.gate:GateReport",
-}
-
-
 def report_from_dict(data: Mapping[str, Any]) -> CheckReport:
-    """Rebuild any report from its ``to_dict()`` data, dispatching on ``kind``."""
+    """Rebuild any registered kind's report from its ``to_dict()`` data (dispatch on ``kind``)."""
+    from pytest_mlaudit import registry
+
     kind = data.get("kind")
-    if kind not in REPORT_TYPES:
+    known = registry.checks()
+    if not isinstance(kind, str) or kind not in known:
         raise MlauditInputError(
-            f"unknown report kind {kind!r}; known kinds: {sorted(REPORT_TYPES)}."
+            f"unknown report kind {kind!r}; known kinds: {sorted(known)}."
         )
-    module, _, name = REPORT_TYPES[str(kind)].partition(":")
-    cls = getattr(importlib.import_module(module), name)
-    report: CheckReport = cls.from_dict(data)
+    cls = known[kind].load_report()
+    report: CheckReport = cls.from_dict(data)  # type: ignore[attr-defined]
     return report

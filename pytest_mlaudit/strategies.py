@@ -17,7 +17,7 @@ real rows): ``inputs=[raw_sample, rows_like(raw_sample)]``.
 
 from __future__ import annotations
 
-from pytest_mlaudit.checks._strategies import (
+from pytest_mlaudit.checks.parity.strategies import (
     DST_ZONES,
     UNSEEN,
     Field,

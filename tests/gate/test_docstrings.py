@@ -8,9 +8,9 @@ import importlib
 import pytest
 
 MODULES = [
-    "pytest_mlaudit.checks.gate",
-    "pytest_mlaudit.checks._gate_boot",
-    "pytest_mlaudit.checks._gate_metrics",
+    "pytest_mlaudit.checks.gate.check",
+    "pytest_mlaudit.checks.gate.boot",
+    "pytest_mlaudit.checks.gate.metrics",
     "pytest_mlaudit.history",
     "pytest_mlaudit.retrain",
     "pytest_mlaudit.scaffold",

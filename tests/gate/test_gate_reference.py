@@ -8,8 +8,8 @@ import pytest
 from scipy import stats
 from sklearn import metrics as skm
 
-from pytest_mlaudit.checks._gate_boot import bootstrap_counts, mcnemar_exact, percentile_interval
-from pytest_mlaudit.checks._gate_metrics import BUILTIN, Outputs, Target, weighted_auc
+from pytest_mlaudit.checks.gate.boot import bootstrap_counts, mcnemar_exact, percentile_interval
+from pytest_mlaudit.checks.gate.metrics import BUILTIN, Outputs, Target, weighted_auc
 from pytest_mlaudit.checks.gate import check_gate
 
 
@@ -121,7 +121,7 @@ def test_bootstrap_counts_are_seeded_resamples_of_n_rows() -> None:
 
 def test_chunking_does_not_change_the_resamples(monkeypatch: pytest.MonkeyPatch) -> None:
     whole = np.vstack(list(bootstrap_counts(40, 30, seed=3)))
-    from pytest_mlaudit.checks import _gate_boot
+    from pytest_mlaudit.checks.gate import boot as _gate_boot
 
     monkeypatch.setattr(_gate_boot, "MAX_CHUNK_CELLS", 40 * 7)  # chunks of 7 resamples
     chunks = list(bootstrap_counts(40, 30, seed=3))

@@ -16,7 +16,7 @@ import dataclasses
 
 import numpy as np
 
-from pytest_mlaudit.checks._gate_boot import bootstrap_counts
+from pytest_mlaudit.checks.gate.boot import bootstrap_counts
 
 
 @dataclasses.dataclass(frozen=True)

@@ -20,7 +20,7 @@ import sklearn.datasets
 import sklearn.linear_model
 import sklearn.model_selection
 
-from pytest_mlaudit.checks import _labels_input, _labels_probs
+from pytest_mlaudit.checks.labels import _validate as _labels_input, probs as _labels_probs
 from pytest_mlaudit.checks.labels import LabelReport
 from pytest_mlaudit.result import report_from_dict
 

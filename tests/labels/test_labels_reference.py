@@ -16,7 +16,7 @@ from cleanlab.rank import get_label_quality_scores
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-from pytest_mlaudit.checks._labels_input import FILTER_BY, RANK_BY
+from pytest_mlaudit.checks.labels._validate import FILTER_BY, RANK_BY
 from pytest_mlaudit.checks.labels import check_labels
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from pytest_mlaudit import MlauditInputError
-from pytest_mlaudit.checks._load_input import check_run_time, write_payloads
-from pytest_mlaudit.checks._load_proc import check_host, free_port, is_loopback
+from pytest_mlaudit.checks.load._validate import check_run_time, write_payloads
+from pytest_mlaudit.checks.load.proc import check_host, free_port, is_loopback
 from pytest_mlaudit.checks.load import find_capacity, run_load, serve
 
 from .conftest import LOCUSTFILES
@@ -21,7 +21,7 @@ PACED = LOCUSTFILES / "paced.py"
 
 def test_importing_the_load_check_imports_neither_locust_nor_pytest() -> None:
     code = (
-        "import sys, pytest_mlaudit.checks.load, pytest_mlaudit.checks._load_runner;"
+        "import sys, pytest_mlaudit.checks.load, pytest_mlaudit.checks.load.runner;"
         "bad = [m for m in ('locust', 'gevent', 'pytest', 'psutil') if m in sys.modules];"
         "print(bad); sys.exit(1 if bad else 0)"
     )
@@ -216,7 +216,7 @@ def test_locust_is_needed(monkeypatch: pytest.MonkeyPatch, test_server: object) 
 
 
 def test_locust_environment_variables_do_not_leak(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pytest_mlaudit.checks._load_runner import LocustPlan, _child_env
+    from pytest_mlaudit.checks.load.runner import LocustPlan, _child_env
 
     monkeypatch.setenv("LOCUST_HOST", "http://192.0.2.1")
     monkeypatch.setenv("LOCUST_MASTER_BIND_HOST", "*")

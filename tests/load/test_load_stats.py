@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from pytest_mlaudit.checks._load_stats import (
+from pytest_mlaudit.checks.load.stats import (
     Bin,
     failure_kind,
     group_failures,

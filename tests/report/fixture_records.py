@@ -319,11 +319,12 @@ def load_entries() -> list[CheckEntry]:
 
 def skew_entries(features: list[str] | None = None) -> list[CheckEntry]:
     """A failing parity check with two counterexamples and a failing skew check."""
+    from pytest_mlaudit.checks import parity as P
     from pytest_mlaudit.checks import skew as S
 
     names = features or ["income_log", "debt_to_income", "region_onehot"]
     feats = tuple(
-        S.FeatureParity(
+        P.FeatureParity(
             feature=f,
             checked=200,
             mismatched=m,
@@ -340,7 +341,7 @@ def skew_entries(features: list[str] | None = None) -> list[CheckEntry]:
         for f, m, t in zip(names, [37, 0, 4], [0, 0, 4], strict=False)
     )
     cx = (
-        S.Counterexample(
+        P.Counterexample(
             feature=names[0],
             kind="value",
             origin="generated",
@@ -358,7 +359,7 @@ def skew_entries(features: list[str] | None = None) -> list[CheckEntry]:
             rel_diff=None,
             detail="offline uses log1p, online uses log",
         ),
-        S.Counterexample(
+        P.Counterexample(
             feature=None,
             kind="online_raised",
             origin="rows",
@@ -378,7 +379,7 @@ def skew_entries(features: list[str] | None = None) -> list[CheckEntry]:
             traceback="Traceback ...\nTypeError: bad",
         ),
     )
-    parity = S.ParityReport(
+    parity = P.ParityReport(
         features=feats,
         n_examples=200,
         n_rows=100,

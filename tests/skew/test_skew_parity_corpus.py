@@ -8,7 +8,7 @@ import math
 import pytest
 
 from pytest_mlaudit import check_parity
-from pytest_mlaudit.checks.skew import ParityReport
+from pytest_mlaudit.checks.parity import ParityReport
 
 from . import skew_pipelines as P
 
@@ -124,7 +124,7 @@ def test_other_correct_online_shapes_pass(online, mode, raw) -> None:
 
 
 def test_a_pair_of_batch_callables_passes(raw) -> None:
-    from pytest_mlaudit.checks._parity_frames import records_from_frame
+    from pytest_mlaudit.checks.parity.frames import records_from_frame
 
     def online_frame(df):
         import pandas as pd

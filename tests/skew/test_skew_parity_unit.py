@@ -14,7 +14,7 @@ import pytest
 from hypothesis import strategies as st
 
 from pytest_mlaudit import CheckFailed, check_parity
-from pytest_mlaudit.checks.skew import Counterexample, FeatureParity, ParityReport
+from pytest_mlaudit.checks.parity import Counterexample, FeatureParity, ParityReport
 from pytest_mlaudit.result import report_from_dict
 from pytest_mlaudit.strategies import Field, from_schema
 

@@ -15,16 +15,17 @@ import hypothesis.strategies
 import pytest
 import scipy.spatial.distance
 
-from pytest_mlaudit.checks import (  # noqa: F401 - preloaded for the inner runs
-    _parity_compare,
-    _parity_engine,
-    _parity_frames,
-    _parity_run,
-    _parity_search,
-    _strategies,
-    skew,
+from pytest_mlaudit.checks import skew  # noqa: F401 - preloaded for the inner runs
+from pytest_mlaudit.checks.parity import (  # noqa: F401 - preloaded for the inner runs
+    compare,
+    engine,
+    frames,
+    run,
+    search,
+    strategies,
 )
-from pytest_mlaudit.checks.skew import ParityReport, SkewReport
+from pytest_mlaudit.checks.parity import ParityReport
+from pytest_mlaudit.checks.skew import SkewReport
 from pytest_mlaudit.record import read_record
 
 _PRELOADED = (hypothesis.strategies, scipy.spatial.distance, skew)

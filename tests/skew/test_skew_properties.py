@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import pandas as hpd
 
 from pytest_mlaudit import check_parity
-from pytest_mlaudit.checks._parity_compare import MATCH, MISSING, compare_values
+from pytest_mlaudit.checks.parity.compare import MATCH, MISSING, compare_values
 
 FLOATS = st.floats(allow_nan=True, allow_infinity=True, width=64)
 RAW_FRAMES = hpd.data_frames(

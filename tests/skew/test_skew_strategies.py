@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_mlaudit import MlauditInputError
-from pytest_mlaudit.checks._parity_frames import frame_from_records, records_from_frame
-from pytest_mlaudit.checks._parity_search import explore
+from pytest_mlaudit.checks.parity.frames import frame_from_records, records_from_frame
+from pytest_mlaudit.checks.parity.search import explore
 from pytest_mlaudit.strategies import (
     UNSEEN,
     Field,

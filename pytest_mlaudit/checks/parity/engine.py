@@ -15,19 +15,19 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from pytest_mlaudit.checks._parity_compare import (
+from pytest_mlaudit.checks.parity.compare import (
     MATCH,
     FeatureComparison,
     OnlineColumn,
     compare_feature,
     compare_values,
 )
-from pytest_mlaudit.checks._parity_frames import (
+from pytest_mlaudit.checks.parity.frames import (
     frame_from_records,
     native_value,
     short_repr,
 )
-from pytest_mlaudit.checks._parity_run import (
+from pytest_mlaudit.checks.parity.run import (
     OnlineMode,
     SideResult,
     run_frame_side,

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from pytest_mlaudit.checks._frames import (
+from pytest_mlaudit.io.frames import (
     ColumnKind,
     as_frame,
     category_counts,
@@ -294,7 +294,7 @@ def profile_reference(
     >>> sorted(prof.columns)
     ['c', 'x']
     """
-    from pytest_mlaudit.checks._drift_iv import check_int, check_names
+    from pytest_mlaudit.checks.drift._validate import check_int, check_names
 
     check_int("bins", bins, minimum=2)
     check_int("sample_size", sample_size, minimum=2)

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from pytest_mlaudit.checks._parity_frames import is_missing
+from pytest_mlaudit.checks.parity.frames import is_missing
 
 __all__ = [
     "ABSENT",

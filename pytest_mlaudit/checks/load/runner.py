@@ -3,9 +3,9 @@ and read back what it wrote.
 
 Locust is never imported here: it monkey-patches the process with gevent. It runs as
 ``python -m locust --headless`` with the user's locustfile plus
-``_load_collector.py`` (the per-bin time series), writes its final statistics with
+``collector.py`` (the per-bin time series), writes its final statistics with
 ``--json-file`` and its failures with ``--csv``, and exits on its own after ``-t``. The
-whole process group is stopped however the run ends (see :mod:`._load_proc`).
+whole process group is stopped however the run ends (see :mod:`.proc`).
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Final
 
-from pytest_mlaudit.checks._load_proc import LOOPBACK, ProcessGroup, free_port, tail
+from pytest_mlaudit.checks.load.proc import LOOPBACK, ProcessGroup, free_port, tail
 from pytest_mlaudit.errors import MlauditInputError
 
 __all__ = ["COLLECTOR", "LocustPlan", "LocustResult", "locust_version", "run_locust"]
 
 #: The locust-side collector, passed to locust by path (never imported here).
-COLLECTOR: Final = Path(__file__).with_name("_load_collector.py")
+COLLECTOR: Final = Path(__file__).with_name("collector.py")
 #: Seconds allowed for locust (and its workers) to start and to shut down.
 STARTUP_S: Final = 30.0
 #: How long a master waits for its workers to connect.

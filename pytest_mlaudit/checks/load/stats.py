@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from pytest_mlaudit.checks._load_report import CapacityStep, FailureGroup, Latency, TimePoint
+from pytest_mlaudit.checks.load.report import CapacityStep, FailureGroup, Latency, TimePoint
 
 __all__ = [
     "Bin",

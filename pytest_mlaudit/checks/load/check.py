@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from pytest_mlaudit.checks._load_input import (
+from pytest_mlaudit.checks.load._validate import (
     MAX_USERS,
     MAX_WORKERS,
     check_count,
@@ -40,15 +40,15 @@ from pytest_mlaudit.checks._load_input import (
     check_user_classes,
     write_payloads,
 )
-from pytest_mlaudit.checks._load_probe import HealthProber, ResourceSampler
-from pytest_mlaudit.checks._load_proc import (
+from pytest_mlaudit.checks.load.probe import HealthProber, ResourceSampler
+from pytest_mlaudit.checks.load.proc import (
     Server,
     check_host,
     check_reachable,
     serve,
     uvicorn_command,
 )
-from pytest_mlaudit.checks._load_report import (
+from pytest_mlaudit.checks.load.report import (
     DEFAULT_ERROR_RATE,
     SLO,
     CapacityReport,
@@ -62,14 +62,14 @@ from pytest_mlaudit.checks._load_report import (
     ResourceUsage,
     TimePoint,
 )
-from pytest_mlaudit.checks._load_runner import (
+from pytest_mlaudit.checks.load.runner import (
     LocustPlan,
     LocustResult,
     default_timeout,
     locust_version,
     run_locust,
 )
-from pytest_mlaudit.checks._load_stats import (
+from pytest_mlaudit.checks.load.stats import (
     Bin,
     group_failures,
     latency_of,

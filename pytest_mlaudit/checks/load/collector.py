@@ -18,7 +18,7 @@ it adds nothing to the scenario; it only listens to locust's events:
   step by step and stops early once a step breaks the SLO (``find_capacity``).
 
 At ``quit`` the master (or the local process) writes everything as JSON to
-``MLAUDIT_COLLECT_OUT``. The format is private to ``_load_runner.read_collector``.
+``MLAUDIT_COLLECT_OUT``. The format is private to ``runner.read_collector``.
 """
 
 from __future__ import annotations

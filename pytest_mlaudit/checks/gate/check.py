@@ -40,15 +40,15 @@ from typing import Any, ClassVar, Final, Literal
 
 import numpy as np
 
-from pytest_mlaudit.checks import _gate_input as iv
-from pytest_mlaudit.checks._gate_artifact import (
+from pytest_mlaudit.checks.gate import _validate as iv
+from pytest_mlaudit.checks.gate.artifact import (
     ArtifactCheck,
     load_model,
     probe_artifact,
     take_rows,
 )
-from pytest_mlaudit.checks._gate_boot import bootstrap_counts, mcnemar_exact, percentile_interval
-from pytest_mlaudit.checks._gate_metrics import GateMetric, MetricSpec, Outputs, Target
+from pytest_mlaudit.checks.gate.boot import bootstrap_counts, mcnemar_exact, percentile_interval
+from pytest_mlaudit.checks.gate.metrics import GateMetric, MetricSpec, Outputs, Target
 from pytest_mlaudit.errors import MlauditInputError
 from pytest_mlaudit.result import BadWhen, CheckReport, Measure, fmt_number, format_table
 
@@ -660,7 +660,7 @@ def check_gate(
     models = [m for m in (candidate, baseline) if m is not None]
     task_ = iv.infer_task(task, y_arr, models)
     target = iv.build_target(y_arr, task=task_, classes=classes, pos_label=pos_label, models=models)
-    from pytest_mlaudit.checks._gate_metrics import resolve_metrics
+    from pytest_mlaudit.checks.gate.metrics import resolve_metrics
 
     specs = resolve_metrics(metrics, task_)
     deltas = iv.per_metric(

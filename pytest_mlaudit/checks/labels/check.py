@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from pytest_mlaudit.checks._labels_input import Encoded
+    from pytest_mlaudit.checks.labels._validate import Encoded
 
 __all__ = [
     "AuditSample",
@@ -443,8 +443,8 @@ def check_labels(
     """
     import numpy as np
 
-    from pytest_mlaudit.checks import _labels_input as iv
-    from pytest_mlaudit.checks import _labels_probs as probs_mod
+    from pytest_mlaudit.checks.labels import _validate as iv
+    from pytest_mlaudit.checks.labels import probs as probs_mod
 
     max_issue_rate = iv.check_fraction("max_issue_rate", max_issue_rate)
     filter_by = iv.check_option("filter_by", filter_by, iv.FILTER_BY)
@@ -584,7 +584,7 @@ def _from_model(
     """Out-of-fold probabilities of ``model``, after handling classes rarer than ``cv``."""
     import numpy as np
 
-    from pytest_mlaudit.checks import _labels_probs as probs_mod
+    from pytest_mlaudit.checks.labels import probs as probs_mod
 
     probs_mod.check_model(model)
     codes, labels = enc.codes, enc.labels

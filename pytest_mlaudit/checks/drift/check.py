@@ -53,7 +53,7 @@ from typing import Any, ClassVar, Final
 import numpy as np
 import pandas as pd
 
-from pytest_mlaudit.checks._drift_iv import (
+from pytest_mlaudit.checks.drift._validate import (
     DEFAULT_METHOD,
     check_float,
     check_int,
@@ -61,14 +61,14 @@ from pytest_mlaudit.checks._drift_iv import (
     kind_for_methods,
     parse_methods,
 )
-from pytest_mlaudit.checks._frames import (
+from pytest_mlaudit.io.frames import (
     ColumnKind,
     as_frame,
     category_counts,
     column_kind,
     numeric_values,
 )
-from pytest_mlaudit.checks.profile import (
+from pytest_mlaudit.checks.drift.profile import (
     MAX_CATEGORIES,
     CategoricalProfile,
     NumericProfile,

@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from pytest_mlaudit.checks._parity_compare import OnlineColumn
-from pytest_mlaudit.checks._parity_frames import short_repr
+from pytest_mlaudit.checks.parity.compare import OnlineColumn
+from pytest_mlaudit.checks.parity.frames import short_repr
 from pytest_mlaudit.errors import MlauditInputError
 
 __all__ = ["OnlineMode", "SideResult", "run_frame_side", "run_records_side", "traceback_text"]

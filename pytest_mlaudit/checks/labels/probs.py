@@ -28,7 +28,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from pytest_mlaudit.checks._labels_input import ROW_SUM_ATOL
+from pytest_mlaudit.checks.labels._validate import ROW_SUM_ATOL
 from pytest_mlaudit.errors import MlauditInputError
 
 __all__ = [

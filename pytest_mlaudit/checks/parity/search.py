@@ -36,8 +36,8 @@ from hypothesis.errors import (
 )
 from hypothesis.strategies import SearchStrategy
 
-from pytest_mlaudit.checks._parity_engine import Engine, Target
-from pytest_mlaudit.checks._parity_frames import short_repr
+from pytest_mlaudit.checks.parity.engine import Engine, Target
+from pytest_mlaudit.checks.parity.frames import short_repr
 from pytest_mlaudit.errors import MlauditInputError
 
 __all__ = ["explore", "search_settings", "shrink", "simplify_row"]

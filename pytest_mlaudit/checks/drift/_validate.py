@@ -8,7 +8,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from pytest_mlaudit.checks._frames import ColumnKind
+from pytest_mlaudit.io.frames import ColumnKind
 from pytest_mlaudit.errors import MlauditInputError
 
 NUMERIC_METHODS: Final = ("ks", "psi", "js", "wasserstein")

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from pytest_mlaudit.checks._gate_input import is_estimator, n_rows
+from pytest_mlaudit.checks.gate._validate import is_estimator, n_rows
 from pytest_mlaudit.errors import MlauditInputError
 from pytest_mlaudit.result import fmt_number
 

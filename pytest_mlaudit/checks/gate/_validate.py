@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from pytest_mlaudit.checks._gate_metrics import MetricSpec, Needs, Outputs, Target, Task
+from pytest_mlaudit.checks.gate.metrics import MetricSpec, Needs, Outputs, Target, Task
 from pytest_mlaudit.errors import MlauditInputError
 
 __all__ = [

@@ -33,8 +33,8 @@ from typing import Any, ClassVar, Final, Literal
 import numpy as np
 import pandas as pd
 
-from pytest_mlaudit.checks._frames import as_frame, category_counts, column_kind
-from pytest_mlaudit.checks._parity_compare import (
+from pytest_mlaudit.io.frames import as_frame, category_counts, column_kind
+from pytest_mlaudit.checks.parity.compare import (
     ABSENT,
     KIND_NAMES,
     MATCH,
@@ -44,14 +44,14 @@ from pytest_mlaudit.checks._parity_compare import (
     OnlineColumn,
     compare_feature,
 )
-from pytest_mlaudit.checks._parity_engine import (
+from pytest_mlaudit.checks.parity.engine import (
     BatchResult,
     Engine,
     Options,
     Target,
     typical_values,
 )
-from pytest_mlaudit.checks._parity_frames import (
+from pytest_mlaudit.checks.parity.frames import (
     JsonScalar,
     frame_from_records,
     infer_dtypes,
@@ -60,8 +60,8 @@ from pytest_mlaudit.checks._parity_frames import (
     records_from_frame,
     short_repr,
 )
-from pytest_mlaudit.checks._parity_run import OnlineMode
-from pytest_mlaudit.checks.profile import NumericProfile, profile_column
+from pytest_mlaudit.checks.parity.run import OnlineMode
+from pytest_mlaudit.checks.drift.profile import NumericProfile, profile_column
 from pytest_mlaudit.errors import MlauditInputError
 from pytest_mlaudit.result import BadWhen, CheckReport, Measure, breaches, fmt_number, format_table
 from pytest_mlaudit.stats import distances
@@ -566,7 +566,7 @@ def _row_counterexamples(
 def _simplify(
     engine: Engine, record: dict[str, Any], typical: Mapping[str, Any], target: Target
 ) -> tuple[dict[str, Any], bool]:
-    from pytest_mlaudit.checks._parity_search import simplify_row
+    from pytest_mlaudit.checks.parity.search import simplify_row
 
     return simplify_row(record, typical, lambda r: engine.fails(r, target))
 
@@ -582,7 +582,7 @@ def _generated_counterexamples(
     seed: int,
     notes: list[str],
 ) -> list[Counterexample]:
-    from pytest_mlaudit.checks._parity_search import shrink
+    from pytest_mlaudit.checks.parity.search import shrink
 
     out: list[Counterexample] = []
     for target, _count in result.targets()[:limit]:
@@ -769,7 +769,7 @@ def check_parity(
     )
     explicit_dtypes: dict[str, Any] | None = None
     if schema is not None:
-        from pytest_mlaudit.checks._strategies import schema_from
+        from pytest_mlaudit.checks.parity.strategies import schema_from
 
         if not isinstance(schema, Mapping):
             raise MlauditInputError(
@@ -819,8 +819,8 @@ def check_parity(
     # ---- generated records: explore, then shrink each problem
     n_generated = 0
     if strategy is not None:
-        from pytest_mlaudit.checks._parity_search import explore
-        from pytest_mlaudit.checks._strategies import schema_from, strategy_schema
+        from pytest_mlaudit.checks.parity.search import explore
+        from pytest_mlaudit.checks.parity.strategies import schema_from, strategy_schema
 
         generated = explore(strategy, max_examples=max_examples, seed=seed)
         n_generated = len(generated)

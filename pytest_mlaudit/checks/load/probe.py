@@ -14,7 +14,7 @@ import threading
 import time
 from typing import Any
 
-from pytest_mlaudit.checks._load_proc import http_get
+from pytest_mlaudit.checks.load.proc import http_get
 from pytest_mlaudit.errors import MlauditInputError
 
 __all__ = ["HealthProber", "ResourceSampler"]

@@ -1,0 +1,26 @@
+"""The deployment gate (failure mode 3): may this candidate model replace the baseline?
+
+Files: ``report.py`` the result types, ``check.py`` :func:`check_gate`, ``_validate.py``,
+then the machinery: ``metrics.py``, ``boot.py`` (the paired bootstrap), ``artifact.py``
+(release checks of a model file).
+"""
+
+from __future__ import annotations
+
+from pytest_mlaudit.checks.gate.check import (
+    ArtifactCheck,
+    GateMetric,
+    GateReport,
+    McNemar,
+    MetricComparison,
+    check_gate,
+)
+
+__all__ = [
+    "ArtifactCheck",
+    "GateMetric",
+    "GateReport",
+    "McNemar",
+    "MetricComparison",
+    "check_gate",
+]

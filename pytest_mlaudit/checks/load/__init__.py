@@ -1,0 +1,50 @@
+"""Load tests (failure mode 6): locust scenarios, SLO verdicts, the capacity knee.
+
+Files: ``report.py`` the result types, ``check.py`` :func:`run_load` and
+:func:`find_capacity`, ``_validate.py``, then the machinery: ``proc.py`` (child processes,
+loopback hosts, ``serve()``), ``runner.py`` (locust in subprocesses), ``collector.py`` (runs
+inside locust; never imported here), ``probe.py`` (health and resource watchers),
+``stats.py`` (pure numbers).
+"""
+
+from __future__ import annotations
+
+from pytest_mlaudit.checks.load.check import (
+    DEFAULT_ERROR_RATE,
+    SLO,
+    CapacityReport,
+    CapacityStep,
+    EndpointStats,
+    FailureGroup,
+    HealthProbes,
+    Latency,
+    LoadReport,
+    ProbePoint,
+    ResourceUsage,
+    Server,
+    TimePoint,
+    find_capacity,
+    run_load,
+    serve,
+    uvicorn_command,
+)
+
+__all__ = [
+    "DEFAULT_ERROR_RATE",
+    "SLO",
+    "CapacityReport",
+    "CapacityStep",
+    "EndpointStats",
+    "FailureGroup",
+    "HealthProbes",
+    "Latency",
+    "LoadReport",
+    "ProbePoint",
+    "ResourceUsage",
+    "Server",
+    "TimePoint",
+    "find_capacity",
+    "run_load",
+    "serve",
+    "uvicorn_command",
+]

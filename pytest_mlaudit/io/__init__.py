@@ -1,0 +1,1 @@
+"""Turning what users pass (DataFrames, arrays, Series, lists) into named columns."""
