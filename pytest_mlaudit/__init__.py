@@ -102,7 +102,8 @@ def _module_of(name: str) -> str | None:
     registry = importlib.import_module("pytest_mlaudit.registry")
     for spec in registry.BUILTIN_CHECKS:  # no entry points are loaded for a built-in name
         if name in spec.exports:
-            return spec.exports[name]
+            module: str = spec.exports[name]
+            return module
     found: str | None = registry.exports().get(name)
     return found
 

@@ -22,9 +22,9 @@ from pytest_mlaudit.result import CheckReport
 
 if TYPE_CHECKING:
     from pytest_mlaudit.checks.drift import DriftReport
+    from pytest_mlaudit.checks.gate import GateReport
     from pytest_mlaudit.checks.labels import LabelReport
     from pytest_mlaudit.checks.load import CapacityReport, LoadReport
-    from pytest_mlaudit.checks.gate import GateReport
     from pytest_mlaudit.checks.parity import ParityReport
     from pytest_mlaudit.checks.skew import SkewReport
 
@@ -86,6 +86,10 @@ class Auditor:
         self._defaults = {k: dict(v) for k, v in (defaults or {}).items()}
         self._sources = dict(sources or {})
         self._sink = sink
+
+    def __repr__(self) -> str:
+        shown = {k: v for k, v in self._defaults.items() if v}
+        return f"<mlaudit Auditor defaults={shown!r}>"
 
     def options(self, check: str) -> dict[str, Any]:
         """The defaults that apply to ``check`` (validated against its signature)."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,26 +22,59 @@ import pytest
 from pytest_mlaudit import registry
 from pytest_mlaudit.auditor import Auditor
 from pytest_mlaudit.errors import CheckFailed
-from pytest_mlaudit.record import CheckEntry, build_record, write_record
+from pytest_mlaudit.record import CheckEntry, OutcomeEntry, build_record, write_record
 from pytest_mlaudit.result import CheckReport
 
 __all__ = ["mlaudit"]
 
 
 @dataclasses.dataclass(slots=True)
+class _TestState:
+    """What the phase reports of one marked test said so far."""
+
+    markers: tuple[str, ...]
+    outcome: str = "passed"
+    when: str = "call"
+    exception: str | None = None
+    message: str | None = None
+    duration_s: float = 0.0
+
+    def entry(self, nodeid: str) -> OutcomeEntry:
+        return OutcomeEntry(
+            nodeid=nodeid,
+            markers=self.markers,
+            outcome=self.outcome,
+            when=self.when,
+            exception=self.exception,
+            message=self.message,
+            duration_s=round(self.duration_s, 6),
+            checks=0,
+        )
+
+
+@dataclasses.dataclass(slots=True)
 class _SessionState:
     entries: list[CheckEntry] = dataclasses.field(default_factory=list)
+    #: node id -> outcome so far, for every test with an mlaudit marker or the fixture
+    tests: dict[str, _TestState] = dataclasses.field(default_factory=dict)
     ini_defaults: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
     started: float = dataclasses.field(default_factory=time.time)
     record_path: Path | None = None
     history_path: Path | None = None  #: the SQLite audit history to append the record to
     history_note: str | None = None  #: what happened to it, for the terminal summary
+    record: Any = None  #: the run's AuditRecord, built at session finish
 
 
 _STATE = pytest.StashKey[_SessionState]()
+
 #: per test: (index into the session's entries, check name, the report returned)
 _RECORDED = pytest.StashKey[list[tuple[int, str, CheckReport]]]()
 _WORKER_KEY = "mlaudit_entries"
+#: attributes the plugin sets on a TestReport (xdist sends them from worker to controller)
+_REPORT_MARKERS = "mlaudit_markers"
+_REPORT_EXCEPTION = "mlaudit_exception"
+#: characters of an exception message or skip reason kept in the record
+_MESSAGE_CHARS = 500
 #: where the record of a run is appended when no history path is given
 DEFAULT_HISTORY = Path(".mlaudit") / "history.sqlite"
 _OFF = frozenset({"none", "off", "no", "false", "0"})
@@ -158,6 +193,8 @@ def pytest_configure(config: pytest.Config) -> None:
         # every run that writes a record also appends it to the default history
         state.history_path = config.rootpath / DEFAULT_HISTORY
     config.stash[_STATE] = state
+    if not _is_worker(config):  # under xdist the controller sees every worker's reports
+        config.pluginmanager.register(_OutcomeCollector(state), "mlaudit-outcomes")
 
 
 def _report_dir(config: pytest.Config) -> Path | None:
@@ -261,6 +298,91 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         raise
 
 
+def _markers_of(item: pytest.Item) -> tuple[str, ...] | None:
+    """The item's mlaudit markers, or None when it is no audit test (no marker, no fixture)."""
+    names = tuple(m for m in registry.failure_modes() if item.get_closest_marker(m) is not None)
+    if names or "mlaudit" in getattr(item, "fixturenames", ()):
+        return names
+    return None
+
+
+def _short(text: str) -> str:
+    text = text.strip()
+    return text if len(text) <= _MESSAGE_CHARS else text[: _MESSAGE_CHARS - 3] + "..."
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+    """Tag the reports of audit tests with their markers and the exception they raised."""
+    report = yield
+    markers = _markers_of(item)
+    if markers is not None:
+        setattr(report, _REPORT_MARKERS, list(markers))
+        excinfo = call.excinfo
+        if excinfo is not None and not isinstance(excinfo.value, pytest.skip.Exception):
+            exc = excinfo.value
+            setattr(
+                report,
+                _REPORT_EXCEPTION,
+                [type(exc).__name__, _short(str(exc)), isinstance(exc, AssertionError)],
+            )
+    return report
+
+
+class _OutcomeCollector:
+    """Registered per session (on the xdist controller only): folds each phase's report of
+    an audit test into that test's outcome."""
+
+    def __init__(self, state: _SessionState) -> None:
+        self.state = state
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        markers = getattr(report, _REPORT_MARKERS, None)
+        if markers is not None:
+            _fold(self.state, report, tuple(markers))
+
+
+def _fold(state: _SessionState, report: pytest.TestReport, markers: tuple[str, ...]) -> None:
+    test = state.tests.setdefault(report.nodeid, _TestState(markers=markers))
+    test.duration_s += float(getattr(report, "duration", 0.0) or 0.0)
+    exc = getattr(report, _REPORT_EXCEPTION, None)
+    wasxfail = getattr(report, "wasxfail", None)
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        test.when = report.when
+        if report.skipped:
+            if wasxfail is not None:
+                test.outcome, test.message = "xfailed", _short(str(wasxfail)) or None
+                if exc is not None:
+                    test.exception = exc[0]
+            else:
+                test.outcome, test.message = "skipped", _skip_reason(report)
+        elif report.failed:
+            is_assertion = bool(exc[2]) if exc is not None else False
+            if report.when == "call" and (is_assertion or exc is None):
+                test.outcome = "failed"  # an assertion, a failed check, a strict XPASS
+            else:
+                test.outcome = "error"
+            if exc is not None:
+                test.exception, test.message = exc[0], exc[1]
+            elif wasxfail is not None or "XPASS" in str(report.longrepr or ""):
+                test.message = "XPASS(strict): " + _short(str(wasxfail or ""))
+        elif wasxfail is not None:
+            test.outcome, test.message = "xpassed", _short(str(wasxfail)) or None
+        else:
+            test.outcome = "passed"
+    elif report.when == "teardown" and report.failed and test.outcome != "error":
+        test.outcome, test.when = "error", "teardown"
+        if exc is not None:
+            test.exception, test.message = exc[0], exc[1]
+
+
+def _skip_reason(report: pytest.TestReport) -> str | None:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return _short(str(longrepr[2]).removeprefix("Skipped: "))
+    return _short(str(longrepr)) if longrepr else None
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     state = config.stash[_STATE]
@@ -268,10 +390,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         workeroutput: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]
         workeroutput[_WORKER_KEY] = json.dumps([e.to_dict() for e in state.entries])
         return
-    if state.record_path is None and state.history_path is None:
-        return
-    record = build_record(
+    state.record = build_record(
         state.entries,
+        tests=[t.entry(nodeid) for nodeid, t in state.tests.items()],
         run={
             "exitstatus": int(exitstatus),
             "duration_s": round(time.time() - state.started, 3),
@@ -280,14 +401,58 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         },
         cwd=config.rootpath,
     )
-    path = None if state.record_path is None else write_record(record, state.record_path)
-    report_dir = _report_dir(config)
+    if state.record_path is None and state.history_path is None:
+        return
     tr = config.pluginmanager.get_plugin("terminalreporter")
+    path = None
+    if state.record_path is not None:
+        path = _write_record_safely(config, state.record, state.record_path, tr)
+    report_dir = _report_dir(config)
     if report_dir is not None and path is not None:
         _render_report(config, path, report_dir, tr)
     state.record_path = path
     if state.history_path is not None:
-        _append_history(state, record, path, tr)
+        _append_history(state, state.record, path, tr)
+
+
+def _say(tr: Any, message: str, *, red: bool = False) -> None:
+    """One line of output at session finish, on the terminal reporter when there is one."""
+    if tr is not None:
+        # at session finish the last progress line ("....  [100%]") is not ended yet,
+        # and ensure_newline() does not know it
+        if getattr(getattr(tr, "_tw", None), "width_of_current_line", 1):
+            tr.line("")
+        tr.write_line(f"mlaudit: {message}", red=red)
+    else:
+        import sys
+
+        print(f"mlaudit: {message}", file=sys.stderr)
+
+
+def _write_record_safely(config: pytest.Config, record: Any, target: Path, tr: Any) -> Path | None:
+    """Write the record; when ``target`` cannot be written, keep it at a safe place instead.
+
+    The run's exit status and verdicts never depend on it: a failure is one line of output.
+    """
+    try:
+        return write_record(record, target)
+    except OSError as exc:
+        reason = f"{exc.strerror or type(exc).__name__}"
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    for folder in (config.rootpath / ".mlaudit" / "records", Path(tempfile.gettempdir())):
+        fallback = folder / f"audit-{stamp}-{os.getpid()}.json"
+        try:
+            path = write_record(record, fallback)
+        except OSError:
+            continue
+        _say(
+            tr,
+            f"could not write the record to {target} ({reason}); it was saved to {path} instead.",
+            red=True,
+        )
+        return path
+    _say(tr, f"could not write the record to {target} ({reason}), nor anywhere else.", red=True)
+    return None
 
 
 def _append_history(state: _SessionState, record: Any, json_path: Path | None, tr: Any) -> None:
@@ -302,14 +467,7 @@ def _append_history(state: _SessionState, record: Any, json_path: Path | None, t
         ok, message = False, f"the history store could not be used ({exc!r})"
     state.history_note = message
     if not ok:  # say it now: the summary section is skipped when no check ran
-        if tr is not None:
-            if getattr(getattr(tr, "_tw", None), "width_of_current_line", 1):
-                tr.line("")
-            tr.write_line(f"mlaudit: {message}", red=True)
-        else:
-            import sys
-
-            print(f"mlaudit: {message}", file=sys.stderr)
+        _say(tr, message, red=True)
         state.history_note = None
 
 
@@ -318,11 +476,7 @@ def _render_report(config: pytest.Config, record: Path, out_dir: Path, tr: Any) 
 
     def say(msg: str) -> None:
         if tr is not None:
-            # at session finish the last progress line ("....  [100%]") is not ended yet,
-            # and ensure_newline() does not know it
-            if getattr(getattr(tr, "_tw", None), "width_of_current_line", 1):
-                tr.line("")
-            tr.write_line(f"mlaudit: {msg}")
+            _say(tr, msg)
 
     try:
         from pytest_mlaudit.report import render_report
@@ -346,22 +500,70 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     state.entries.extend(CheckEntry.from_dict(d) for d in json.loads(raw))
 
 
+_VERDICT = {
+    "passed": "PASS",
+    "failed": "FAIL",
+    "xfailed": "XFAIL",
+    "xpassed": "XPASS",
+    "error": "ERROR",
+    "skipped": "SKIP",
+}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def summary_line(summary: dict[str, int]) -> str:
+    """``3 checks, 2 passed, 1 failed`` plus xfailed checks and errored/skipped tests."""
+    s = summary
+    parts = [_plural(s.get("checks", 0), "check"), f"{s.get('passed', 0)} passed"]
+    parts.append(f"{s.get('failed', 0)} failed")
+    if s.get("xfailed"):
+        parts.append(f"{s['xfailed']} xfailed")
+    text = ", ".join(parts)
+    tests = []
+    if s.get("errors"):
+        tests.append(f"{_plural(s['errors'], 'test')} errored")
+    if s.get("skipped"):
+        tests.append(f"{s['skipped']} skipped")
+    if s.get("xpassed"):
+        tests.append(f"{s['xpassed']} xpassed")
+    return text + ("; " + ", ".join(tests) if tests else "")
+
+
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     state = config.stash[_STATE]
-    if _is_worker(config) or not state.entries:
+    record = state.record
+    if _is_worker(config) or record is None or not (record.checks or record.tests):
         return
-    entries = sorted(state.entries, key=lambda e: (e.nodeid, e.seq))
-    failed = sum(1 for e in entries if not e.passed)
-    terminalreporter.write_sep(
-        "=", f"mlaudit: {len(entries)} checks, {len(entries) - failed} passed, {failed} failed"
-    )
-    width = max(len(e.check) for e in entries)
-    for e in entries:
-        verdict = "PASS" if e.passed else "FAIL"
-        line = f"{verdict} {e.check.ljust(width)} {e.nodeid}  {e.headline.describe()}"
-        if e.brief:
-            line += f"  {e.brief}"
-        terminalreporter.write_line(line, red=not e.passed, green=e.passed)
+    failed = record.summary.get("failed", 0) + record.summary.get("errors", 0)
+    terminalreporter.write_sep("=", f"mlaudit: {summary_line(record.summary)}", red=bool(failed))
+    rows: list[tuple[str, str, str, str]] = []
+    for e in record.checks:
+        verdict = "PASS" if e.passed else _VERDICT.get(e.outcome, "FAIL")
+        if not e.passed and e.outcome not in ("xfailed",):
+            verdict = "FAIL"
+        detail = e.headline.describe() + (f"  {e.brief}" if e.brief else "")
+        rows.append((verdict, e.check, e.name, detail))
+    for t in record.tests:
+        if t.outcome in ("error", "skipped") or (t.checks == 0 and t.outcome != "passed"):
+            what = f"{t.exception}: {t.message}" if t.exception else (t.message or "")
+            where = f" in {t.when}" if t.outcome == "error" and t.when != "call" else ""
+            text = f"{what}{where}".strip() or t.outcome
+            kind = ",".join(t.markers) or "mlaudit"
+            rows.append((_VERDICT.get(t.outcome, t.outcome.upper()), kind, t.nodeid, text))
+        elif t.checks == 0:
+            kind = ",".join(t.markers) or "mlaudit"
+            rows.append(("PASS", kind, t.nodeid, "(the test ran no mlaudit check)"))
+    vw = max(len(r[0]) for r in rows)
+    kw = max(len(r[1]) for r in rows)
+    for verdict, kind, name, detail in rows:
+        bad = verdict in ("FAIL", "ERROR")
+        line = f"{verdict.ljust(vw)} {kind.ljust(kw)} {name}  {detail}"
+        terminalreporter.write_line(
+            line, red=bad, green=verdict == "PASS", yellow=not bad and verdict != "PASS"
+        )
     if state.record_path is not None:
         terminalreporter.write_line(f"mlaudit: record written to {state.record_path}")
     if state.history_note:

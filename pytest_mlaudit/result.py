@@ -213,6 +213,7 @@ class CheckReport(abc.ABC):
 
     def assert_ok(self) -> None:
         """Raise :class:`~pytest_mlaudit.CheckFailed` with :meth:`summary` if not passed."""
+        __tracebackhide__ = True  # pytest shows the table, not this frame and its ``self``
         if not self.passed:
             raise CheckFailed(self, self.summary())
 

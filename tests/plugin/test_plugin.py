@@ -87,7 +87,16 @@ def test_run_writes_record_summary_and_junit(pytester: pytest.Pytester) -> None:
         ["*CheckFailed: drift FAILED: 1 of 2 column(s) drifted*", "*x*ks*DRIFT*"]
     )
     record = _record(pytester.path / "out" / "audit.json")
-    assert record["summary"] == {"checks": 3, "passed": 2, "failed": 1}
+    assert record["summary"] == {
+        "checks": 3,
+        "passed": 2,
+        "failed": 1,
+        "xfailed": 0,
+        "tests": 3,
+        "errors": 0,
+        "skipped": 0,
+        "xpassed": 0,
+    }
     assert record["run"]["exitstatus"] == 1
     checks = {c["nodeid"]: c for c in record["checks"]}
     drifted = checks["test_audit.py::test_drifted"]
@@ -183,7 +192,7 @@ def test_no_record_without_the_option(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("-k", "clean")
     result.assert_outcomes(passed=1, deselected=3)
     assert not list(pytester.path.rglob("*.json"))
-    result.stdout.fnmatch_lines(["*mlaudit: 1 checks, 1 passed, 0 failed*"])
+    result.stdout.fnmatch_lines(["*mlaudit: 1 check, 1 passed, 0 failed*"])
 
 
 def _comparable(record: dict[str, Any]) -> list[dict[str, Any]]:
