@@ -1,7 +1,7 @@
 """Benchmark: examples checked per second by check_parity, and check_skew on big logs.
 
 Pipelines: the 20-feature offline (pandas) / online (plain Python) pair of
-``tests/skew/skew_pipelines.py`` (log transforms, fills, clipping, rounding, category
+``tests/checks/parity/parity_pipelines.py`` (log transforms, fills, clipping, rounding, category
 codes, string normalisation, UTC and local-time features, a rolling mean over a list).
 
 1. **Hypothesis path**: ``check_parity(offline, online, records_strategy(),
@@ -31,12 +31,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo, for tests.skew
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo, for tests.checks.parity
 
 from pytest_mlaudit import check_parity, check_skew
 from pytest_mlaudit.checks.parity.frames import records_from_frame
 from pytest_mlaudit.checks.parity.search import explore
-from tests.skew import skew_pipelines as P
+from tests.checks.parity import parity_pipelines as P
 
 
 def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:

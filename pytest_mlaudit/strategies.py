@@ -17,19 +17,16 @@ real rows): ``inputs=[raw_sample, rows_like(raw_sample)]``.
 
 from __future__ import annotations
 
-from pytest_mlaudit.checks.parity.strategies import (
+from pytest_mlaudit.checks.parity.fields import (
     DST_ZONES,
     UNSEEN,
     Field,
     FieldKind,
     NullPolicy,
     Schema,
-    field_strategy,
-    from_schema,
-    infer_pattern,
-    rows_like,
-    schema_of,
 )
+from pytest_mlaudit.checks.parity.infer import infer_pattern, schema_of
+from pytest_mlaudit.checks.parity.strategies import field_strategy, from_schema, rows_like
 
 __all__ = [
     "DST_ZONES",

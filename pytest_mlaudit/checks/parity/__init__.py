@@ -4,33 +4,15 @@ the same features for the same raw rows?
 Files: ``report.py`` the result types, ``check.py`` :func:`check_parity`, ``_validate.py``,
 then the machinery: ``frames.py`` (records <-> frames), ``run.py`` (calling the pipelines),
 ``compare.py`` (one feature, row by row), ``engine.py`` (one batch), ``search.py``
-(hypothesis search and shrinking), ``strategies.py`` (raw-record strategies).
+(hypothesis search and shrinking), ``counterexamples.py`` (describing and minimising the
+failing records), and the raw-record strategies: ``fields.py`` (the schema types),
+``infer.py`` (a schema from a sample), ``strategies.py`` (the values each field draws).
+The public face of the strategies is :mod:`pytest_mlaudit.strategies`.
 """
 
 from __future__ import annotations
 
-from pytest_mlaudit.checks.parity.check import (
-    Counterexample,
-    DistributionSkew,
-    FeatureParity,
-    JoinStats,
-    JoinedExample,
-    JoinedSkew,
-    ParityReport,
-    SkewReport,
-    check_parity,
-    check_skew,
-)
+from pytest_mlaudit.checks.parity.check import check_parity
+from pytest_mlaudit.checks.parity.report import Counterexample, FeatureParity, ParityReport
 
-__all__ = [
-    "Counterexample",
-    "DistributionSkew",
-    "FeatureParity",
-    "JoinStats",
-    "JoinedExample",
-    "JoinedSkew",
-    "ParityReport",
-    "SkewReport",
-    "check_parity",
-    "check_skew",
-]
+__all__ = ["Counterexample", "FeatureParity", "ParityReport", "check_parity"]

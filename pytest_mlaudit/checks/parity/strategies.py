@@ -20,170 +20,29 @@ This module imports hypothesis and pandas but never pytest.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import math
-import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Final, Literal, cast
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any, cast
 
-import numpy as np
 import pandas as pd
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
+from pytest_mlaudit.checks.parity.fields import (
+    DST_ZONES,
+    KINDS,
+    SCHEMA_ATTR,
+    UNSEEN,
+    Field,
+    FieldKind,
+    NullPolicy,
+    time_zone,
+)
+from pytest_mlaudit.checks.parity.infer import schema_of
 from pytest_mlaudit.errors import MlauditInputError
 
-__all__ = [
-    "DST_ZONES",
-    "Field",
-    "FieldKind",
-    "NullPolicy",
-    "Schema",
-    "from_schema",
-    "rows_like",
-    "schema_from",
-    "schema_of",
-    "strategy_schema",
-]
-
-FieldKind = Literal["int", "float", "bool", "category", "string", "datetime", "sequence", "object"]
-NullPolicy = Literal["always", "observed", "never"]
-_KINDS: Final = ("int", "float", "bool", "category", "string", "datetime", "sequence", "object")
-
-#: Zones whose daylight-saving transitions are edge cases of every datetime field.
-DST_ZONES: Final = ("Europe/London", "America/New_York")
-#: The attribute under which a strategy built here carries its schema.
-_SCHEMA_ATTR: Final = "_mlaudit_schema"
-#: A category no training data has.
-UNSEEN: Final = "zz-unseen"
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Field:
-    """One raw field of a record: its kind, range and how to build its column.
-
-    Parameters
-    ----------
-    kind
-        ``"int"``, ``"float"``, ``"bool"``, ``"category"``, ``"string"``, ``"datetime"``,
-        ``"sequence"`` (a list of numbers, e.g. recent transaction amounts) or
-        ``"object"`` (sampled from ``values``).
-    nullable
-        Draw ``None`` (and ``NaN`` for floats) at a high rate.
-    min, max
-        Realistic bounds of numbers (of the elements, for sequences).
-    decimals
-        Floats are rounded to this many decimals in the real data (e.g. 2 for money).
-    integer_valued
-        Floats that hold whole numbers (e.g. a credit score stored as float).
-    categories
-        Known values of a category, most frequent first.
-    pattern
-        A regular expression the values of a string field match (e.g. ``"[A-Z]{2}-[0-9]{4}"``).
-    min_size, max_size
-        Length bounds of strings and sequences.
-    start, end
-        Range of datetimes (aware when ``tz`` is set).
-    tz
-        IANA time zone of a datetime field (``"UTC"``, ``"Europe/Berlin"``); None: naive.
-    typical
-        The value irrelevant fields shrink to (default: the median, mode or lower bound).
-    values
-        Observed values of an ``"object"`` field.
-    dtype
-        The pandas dtype of the raw column, used to build the offline pipeline's
-        DataFrame from generated records (default: from ``kind``).
-    edge_cases
-        Draw the edge cases of this kind (see the module docs).
-
-    Examples
-    --------
-    >>> Field("float", min=0, max=250_000, decimals=2).kind
-    'float'
-    >>> Field("category", categories=("rent", "own")).categories
-    ('rent', 'own')
-    """
-
-    kind: FieldKind
-    nullable: bool = True
-    min: float | None = None
-    max: float | None = None
-    decimals: int | None = None
-    integer_valued: bool = False
-    categories: tuple[Any, ...] = ()
-    pattern: str | None = None
-    min_size: int = 0
-    max_size: int = 12
-    start: dt.datetime | None = None
-    end: dt.datetime | None = None
-    tz: str | None = None
-    typical: Any = None
-    values: tuple[Any, ...] = ()
-    dtype: str | None = None
-    edge_cases: bool = True
-
-    def __post_init__(self) -> None:
-        if self.kind not in _KINDS:
-            raise MlauditInputError(
-                f"Field kind must be one of {list(_KINDS)}; got kind={self.kind!r}."
-            )
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise MlauditInputError(
-                f"Field({self.kind!r}) has min={self.min!r} > max={self.max!r}."
-            )
-        if self.kind == "category" and not self.categories:
-            raise MlauditInputError("Field('category') needs at least one known category.")
-        if self.kind == "object" and not self.values and not self.nullable:
-            raise MlauditInputError("Field('object') needs values to sample from.")
-        if self.min_size < 0 or self.max_size < self.min_size:
-            raise MlauditInputError(
-                f"Field({self.kind!r}) needs 0 <= min_size <= max_size; got "
-                f"min_size={self.min_size}, max_size={self.max_size}."
-            )
-        if self.tz is not None:
-            _zone(self.tz)
-        if self.start is not None and self.end is not None and self.start > self.end:
-            raise MlauditInputError(f"Field('datetime') has start={self.start} > end={self.end}.")
-        if self.pattern is not None:
-            try:
-                re.compile(self.pattern)
-            except re.error as exc:
-                raise MlauditInputError(
-                    f"Field pattern {self.pattern!r} is not a regular expression: {exc}."
-                ) from None
-
-    @property
-    def frame_dtype(self) -> str:
-        """The pandas dtype of this field's column in DataFrames built from records."""
-        if self.dtype is not None:
-            return self.dtype
-        return {
-            "int": "int64",
-            "float": "float64",
-            "bool": "bool",
-            "category": "str" if all(isinstance(c, str) for c in self.categories) else "object",
-            "string": "str",
-            "datetime": f"datetime64[ns, {self.tz}]" if self.tz else "datetime64[ns]",
-            "sequence": "object",
-            "object": "object",
-        }[self.kind]
-
-
-#: Field name -> :class:`Field`.
-Schema = dict[str, Field]
-
-
-def _zone(name: str) -> dt.tzinfo:
-    if name.upper() == "UTC":
-        return dt.UTC
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise MlauditInputError(
-            f"unknown time zone {name!r}; use an IANA name such as 'UTC' or 'Europe/Berlin'."
-        ) from None
+__all__ = ["field_strategy", "from_schema", "rows_like"]
 
 
 # --------------------------------------------------------------------------- edges
@@ -261,7 +120,7 @@ def _dst_transitions(
 
 def _datetime_edges(f: Field, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
     """UTC midnights (and a microsecond either side), late-evening UTC, DST transitions."""
-    zone = _zone(f.tz) if f.tz else None
+    zone = time_zone(f.tz) if f.tz else None
     s, e = (
         (start, end)
         if zone is not None
@@ -281,7 +140,7 @@ def _datetime_edges(f: Field, start: dt.datetime, end: dt.datetime) -> list[dt.d
             instants.append(cand)
     zones = [z for z in ([f.tz] if f.tz and f.tz.upper() != "UTC" else []) + list(DST_ZONES)]
     for name in dict.fromkeys(zones):
-        for t in _dst_transitions(_zone(name), s, e, limit=2):
+        for t in _dst_transitions(time_zone(name), s, e, limit=2):
             instants += [t, t - one_us, t + dt.timedelta(minutes=30)]
     lo_utc, hi_utc = s.astimezone(dt.UTC), e.astimezone(dt.UTC)
     out: list[dt.datetime] = []
@@ -406,7 +265,7 @@ def _string_strategy(f: Field) -> SearchStrategy[Any]:
 
 
 def _datetime_strategy(f: Field) -> SearchStrategy[Any]:
-    zone = _zone(f.tz) if f.tz else None
+    zone = time_zone(f.tz) if f.tz else None
     default_start = dt.datetime(2020, 1, 1, tzinfo=zone) if zone else dt.datetime(2020, 1, 1)
     start = f.start or default_start
     end = f.end or (start + dt.timedelta(days=3 * 365))
@@ -483,7 +342,7 @@ def _as_field(name: str, spec: Any) -> Field | SearchStrategy[Any]:
         kind = {"str": "string", "text": "string", "bool": "bool", "boolean": "bool"}.get(
             spec, spec
         )
-        if kind not in _KINDS or kind in ("category", "object"):
+        if kind not in KINDS or kind in ("category", "object"):
             raise MlauditInputError(
                 f"schema[{name!r}] = {spec!r} is not a field kind; use one of "
                 "'int', 'float', 'bool', 'string', 'datetime', 'sequence', a list of "
@@ -551,243 +410,10 @@ def from_schema(
     else:
         strategy = st.fixed_dictionaries(strategies)
     try:
-        setattr(strategy, _SCHEMA_ATTR, dict(fields))
+        setattr(strategy, SCHEMA_ATTR, dict(fields))
     except AttributeError:  # pragma: no cover - a hypothesis version with slots
         pass
     return strategy
-
-
-def strategy_schema(strategy: object) -> dict[str, Field] | None:
-    """The schema a strategy built by :func:`from_schema` carries, else None."""
-    schema = getattr(strategy, _SCHEMA_ATTR, None)
-    return dict(schema) if isinstance(schema, dict) else None
-
-
-# --------------------------------------------------------------------------- inference
-
-
-def _char_class(ch: str) -> str:
-    if "A" <= ch <= "Z":
-        return "[A-Z]"
-    if "a" <= ch <= "z":
-        return "[a-z]"
-    if "0" <= ch <= "9":
-        return "[0-9]"
-    return ch if ch in "-_:/@ ,#" else re.escape(ch)
-
-
-def _runs(value: str) -> list[tuple[str, int]]:
-    runs: list[tuple[str, int]] = []
-    for ch in value:
-        cls = _char_class(ch)
-        if runs and runs[-1][0] == cls:
-            runs[-1] = (cls, runs[-1][1] + 1)
-        else:
-            runs.append((cls, 1))
-    return runs
-
-
-def infer_pattern(values: Sequence[str]) -> str | None:
-    """A regex for strings that share one shape (e.g. ``APP-000123``), else None."""
-    shapes = [_runs(v) for v in values if v]
-    if not shapes or len(shapes) < len(values):
-        return None
-    first = [cls for cls, _ in shapes[0]]
-    if any([cls for cls, _ in s] != first for s in shapes):
-        return None
-    parts = []
-    for i, cls in enumerate(first):
-        lengths = [s[i][1] for s in shapes]
-        lo, hi = min(lengths), max(lengths)
-        if lo == hi == 1:
-            parts.append(cls)
-        else:
-            parts.append(cls + (f"{{{lo}}}" if lo == hi else f"{{{lo},{hi}}}"))
-    return "".join(parts)
-
-
-def _decimals(values: np.ndarray) -> int | None:
-    for d in range(7):
-        if np.all(np.round(values, d) == values):
-            return d
-    return None
-
-
-def _is_sequence(v: Any) -> bool:
-    return isinstance(v, list | tuple | np.ndarray)
-
-
-def _infer_field(name: str, s: pd.Series, *, nulls: NullPolicy, max_categories: int) -> Field:
-    dtype = s.dtype
-    has_null = bool(s.isna().any())
-    nullable = nulls == "always" or (nulls == "observed" and has_null)
-    present = s.dropna()
-    dtype_name = str(dtype)
-    if present.empty:
-        return Field("object", nullable=True, dtype="object")
-    if pd.api.types.is_bool_dtype(dtype):
-        return Field("bool", nullable=nullable, dtype=dtype_name if not has_null else "object")
-    if pd.api.types.is_integer_dtype(dtype):
-        vals = present.to_numpy(dtype=np.int64)
-        return Field(
-            "int",
-            nullable=nullable,
-            min=float(vals.min()),
-            max=float(vals.max()),
-            typical=int(np.median(vals)),
-            dtype=dtype_name,
-        )
-    if pd.api.types.is_float_dtype(dtype):
-        vals = present.to_numpy(dtype=np.float64)
-        vals = vals[np.isfinite(vals)]
-        if vals.size == 0:
-            return Field("float", nullable=True, dtype=dtype_name)
-        integer_valued = bool(np.all(vals == np.round(vals)))
-        decimals = _decimals(vals)
-        median = float(np.median(vals))
-        typical = (
-            float(round(median))
-            if integer_valued
-            else (round(median, decimals) if decimals is not None else median)
-        )
-        return Field(
-            "float",
-            nullable=nullable,
-            min=float(vals.min()),
-            max=float(vals.max()),
-            integer_valued=integer_valued,
-            decimals=decimals,
-            typical=typical,
-            dtype=dtype_name,
-        )
-    if isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(dtype):
-        tz = str(dtype.tz) if isinstance(dtype, pd.DatetimeTZDtype) else None
-        lo, hi, mid = (
-            pd.Timestamp(present.min()),
-            pd.Timestamp(present.max()),
-            pd.Timestamp(present.median()),
-        )
-        return Field(
-            "datetime",
-            nullable=nullable,
-            start=lo.to_pydatetime(),
-            end=hi.to_pydatetime(),
-            tz=tz,
-            typical=mid.to_pydatetime(),
-            dtype=dtype_name,
-        )
-    if isinstance(dtype, pd.CategoricalDtype):
-        counts = present.astype(object).value_counts()
-        cats = [c for c in counts.index.tolist()] + [
-            c for c in dtype.categories.tolist() if c not in set(counts.index.tolist())
-        ]
-        return Field(
-            "category", nullable=nullable, categories=tuple(cats), typical=cats[0], dtype="category"
-        )
-    values = present.tolist()
-    if all(isinstance(v, str) for v in values):
-        counts = present.value_counts()
-        distinct = len(counts)
-        if distinct <= max_categories:
-            labels = tuple(str(c) for c in counts.index.tolist())
-            return Field(
-                "category",
-                nullable=nullable,
-                categories=labels,
-                typical=labels[0],
-                dtype=dtype_name,
-            )
-        sample = [str(v) for v in counts.index.tolist()[:2000]]
-        lengths = [len(v) for v in sample]
-        return Field(
-            "string",
-            nullable=nullable,
-            pattern=infer_pattern(sample),
-            min_size=min(lengths),
-            max_size=max(lengths),
-            typical=sample[0],
-            values=tuple(sample[:200]),
-            dtype=dtype_name,
-        )
-    if all(_is_sequence(v) for v in values):
-        flat = [x for v in values for x in v]
-        if all(isinstance(x, int | float | np.number) and not isinstance(x, bool) for x in flat):
-            arr = np.asarray(flat, dtype=np.float64)
-            arr = arr[np.isfinite(arr)]
-            lengths = [len(v) for v in values]
-            return Field(
-                "sequence",
-                nullable=nullable,
-                min=float(arr.min()) if arr.size else 0.0,
-                max=float(arr.max()) if arr.size else 1.0,
-                decimals=_decimals(arr) if arr.size else None,
-                min_size=min(lengths),
-                max_size=max(lengths),
-                dtype="object",
-            )
-    distinct_values: list[Any] = []
-    for v in values:
-        if len(distinct_values) >= 100:
-            break
-        try:
-            if v not in distinct_values:
-                distinct_values.append(v)
-        except (TypeError, ValueError):
-            distinct_values.append(v)
-    return Field("object", nullable=nullable, values=tuple(distinct_values), dtype="object")
-
-
-def schema_of(
-    sample: pd.DataFrame,
-    *,
-    columns: Sequence[str] | None = None,
-    nulls: NullPolicy = "always",
-    max_categories: int = 50,
-) -> Schema:
-    """Infer a :data:`Schema` from a sample of raw rows.
-
-    Parameters
-    ----------
-    sample
-        Raw rows as the offline pipeline reads them.
-    columns
-        Fields to keep (default: every column).
-    nulls
-        ``"always"`` (default): every field may be None, because a serving payload can
-        carry a null that training never saw; ``"observed"``: only fields with nulls in
-        the sample; ``"never"``.
-    max_categories
-        String columns with at most this many distinct values are categories; longer
-        ones become strings with an inferred format.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> schema = schema_of(pd.DataFrame({"age": [30, 41], "region": ["north", "south"]}))
-    >>> schema["age"].kind, schema["region"].categories
-    ('int', ('north', 'south'))
-    """
-    if not isinstance(sample, pd.DataFrame):
-        raise MlauditInputError(
-            f"the sample must be a pandas DataFrame of raw rows; got {type(sample).__name__}."
-        )
-    if sample.shape[0] == 0:
-        raise MlauditInputError("the sample DataFrame is empty; give a few real rows.")
-    if nulls not in ("always", "observed", "never"):
-        raise MlauditInputError(
-            f"nulls must be 'always', 'observed' or 'never'; got nulls={nulls!r}."
-        )
-    names = [str(c) for c in sample.columns] if columns is None else list(columns)
-    missing = [c for c in names if c not in set(map(str, sample.columns))]
-    if missing:
-        raise MlauditInputError(
-            f"columns names {missing!r}, not found in the sample; it has "
-            f"{[str(c) for c in sample.columns][:20]!r}."
-        )
-    return {
-        name: _infer_field(name, sample[name], nulls=nulls, max_categories=max_categories)
-        for name in names
-    }
 
 
 def rows_like(
@@ -831,11 +457,3 @@ def rows_like(
     for name, spec in (overrides or {}).items():
         schema[name] = spec
     return from_schema(schema, missing_keys=missing_keys)
-
-
-def schema_from(dtypes: Mapping[str, Any]) -> dict[str, str]:
-    """Field name -> pandas dtype name, from a schema or a mapping of dtypes."""
-    out: dict[str, str] = {}
-    for name, spec in dtypes.items():
-        out[str(name)] = spec.frame_dtype if isinstance(spec, Field) else str(spec)
-    return out

@@ -9,8 +9,7 @@ import pytest
 
 from pytest_mlaudit import check_parity
 from pytest_mlaudit.checks.parity import ParityReport
-
-from . import skew_pipelines as P
+from tests.checks.parity import parity_pipelines as P
 
 EXAMPLES = 100  # hypothesis examples per check: enough for every bug, at every seed tried
 

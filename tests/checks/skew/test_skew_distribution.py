@@ -126,7 +126,10 @@ def test_a_type_change_between_training_and_serving_is_skew() -> None:
         ({"id_column": "nope"}, "id_column ['nope'] not found in training_features"),
         ({"features": ["nope"]}, "features names ['nope'], not found in training_features"),
         ({"distribution": False}, "nothing to compare"),
-        ({"linf_threshold": 2.0}, "linf_threshold must be a finite number in [0.0, 1.0]"),
+        (
+            {"linf_threshold": 2.0},
+            "linf_threshold must be a finite number in [0, 1]; got linf_threshold=2.0",
+        ),
         ({"bins": 1}, "bins must be an integer >= 2"),
         ({"categorical": ["zz"]}, "categorical names ['zz']"),
     ],

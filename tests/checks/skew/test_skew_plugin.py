@@ -15,20 +15,21 @@ import hypothesis.strategies
 import pytest
 import scipy.spatial.distance
 
-from pytest_mlaudit.checks import skew  # noqa: F401 - preloaded for the inner runs
-from pytest_mlaudit.checks.parity import (  # noqa: F401 - preloaded for the inner runs
-    compare,
-    engine,
-    frames,
-    run,
-    search,
-    strategies,
-)
+import pytest_mlaudit.checks.parity.search
+import pytest_mlaudit.checks.parity.strategies
+from pytest_mlaudit.checks import parity, skew
 from pytest_mlaudit.checks.parity import ParityReport
 from pytest_mlaudit.checks.skew import SkewReport
 from pytest_mlaudit.record import read_record
 
-_PRELOADED = (hypothesis.strategies, scipy.spatial.distance, skew)
+_PRELOADED = (  # imported here so that they survive pytester's sys.modules restores
+    hypothesis.strategies,
+    scipy.spatial.distance,
+    parity,
+    pytest_mlaudit.checks.parity.search,
+    pytest_mlaudit.checks.parity.strategies,
+    skew,
+)
 
 TESTS = """
 import math
