@@ -26,7 +26,7 @@ from scipy.stats import norm
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pytest_mlaudit.checks.gate import check_gate
-from tests.gate.trials import run_trials
+from tests.checks.gate.gate_trials import run_trials
 
 
 def power(p_cand: float, p_base: float, n: int, alpha: float = 0.025) -> float:

@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from pytest_mlaudit.checks.load import run_load, serve, uvicorn_command  # noqa: E402
 
-LOCUSTFILES = ROOT / "tests" / "load" / "locustfiles"
-APP_DIR = ROOT / "tests" / "load"
+LOCUSTFILES = ROOT / "tests" / "checks" / "load" / "locustfiles"
+APP_DIR = ROOT / "tests" / "checks" / "load"
 _AGG = re.compile(r"^\s*Aggregated\s+(\d+)\s+\S+\s*\|.*\|\s*([\d.]+)\s+([\d.]+)\s*$")
 
 

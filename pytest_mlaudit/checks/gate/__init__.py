@@ -7,14 +7,10 @@ then the machinery: ``metrics.py``, ``boot.py`` (the paired bootstrap), ``artifa
 
 from __future__ import annotations
 
-from pytest_mlaudit.checks.gate.check import (
-    ArtifactCheck,
-    GateMetric,
-    GateReport,
-    McNemar,
-    MetricComparison,
-    check_gate,
-)
+from pytest_mlaudit.checks.gate.artifact import ArtifactCheck
+from pytest_mlaudit.checks.gate.check import check_gate
+from pytest_mlaudit.checks.gate.metrics import GateMetric
+from pytest_mlaudit.checks.gate.report import GateReport, McNemar, MetricComparison
 
 __all__ = [
     "ArtifactCheck",

@@ -8,21 +8,18 @@ inside functions.
 
 from __future__ import annotations
 
-import math
-import numbers
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
 
+from pytest_mlaudit._validation import check_float
 from pytest_mlaudit.checks.gate.metrics import MetricSpec, Needs, Outputs, Target, Task
 from pytest_mlaudit.errors import MlauditInputError
 
 __all__ = [
     "build_target",
-    "check_alpha",
-    "check_int",
     "describe_model",
     "infer_task",
     "is_estimator",
@@ -56,33 +53,6 @@ def describe_model(obj: Any, *, path: str | None = None) -> str:
     return f"precomputed predictions {tuple(shape) if shape is not None else ''}".strip()
 
 
-def check_int(name: str, value: Any, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise MlauditInputError(f"{name} must be an integer >= {minimum}; got {value!r}.")
-    if int(value) < minimum:
-        raise MlauditInputError(f"{name} must be an integer >= {minimum}; got {value!r}.")
-    return int(value)
-
-
-def check_float(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise MlauditInputError(f"{name} must be a number; got {value!r}.")
-    x = float(value)
-    if not math.isfinite(x):
-        raise MlauditInputError(f"{name} must be a finite number; got {value!r}.")
-    return x
-
-
-def check_alpha(alpha: Any) -> float:
-    a = check_float("alpha", alpha)
-    if not 0.0 < a < 0.5:
-        raise MlauditInputError(
-            f"alpha is the one-sided error rate of the gate and must be in (0, 0.5), "
-            f"e.g. 0.025; got {alpha!r}."
-        )
-    return a
-
-
 def per_metric(
     name: str,
     value: Any,
@@ -108,7 +78,11 @@ def per_metric(
         items = {n: value for n in (names if scalar_applies_to == "all" else names[:1])}
     out: dict[str, float] = {}
     for metric, v in items.items():
-        x = check_float(f"{name}[{metric!r}]" if isinstance(value, Mapping) else name, v)
+        x = check_float(
+            f"{name}[{metric!r}]" if isinstance(value, Mapping) else name,
+            v,
+            hint=f"{name} must be a number in the metric's units, or {{metric: number}}.",
+        )
         if non_negative and x < 0:
             raise MlauditInputError(
                 f"{name} is a tolerance in the metric's units and must be >= 0; got {v!r} "

@@ -6,22 +6,20 @@ Every message names the argument and says what was received.
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
+from pytest_mlaudit._validation import check_float
 from pytest_mlaudit.errors import MlauditInputError
 
 __all__ = [
     "MAX_USERS",
     "MAX_WORKERS",
-    "check_count",
     "check_env",
     "check_locustfile",
-    "check_positive",
     "check_run_time",
     "check_user_classes",
     "write_payloads",
@@ -65,29 +63,6 @@ def check_locustfile(locustfile: object, *, argument: str = "locustfile") -> Pat
     return path
 
 
-def check_count(value: object, argument: str, *, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise MlauditInputError(
-            f"{argument} must be an integer in [{low}, {high}]; got {argument}={value!r}."
-        )
-    return value
-
-
-def check_positive(value: object, argument: str, *, allow_zero: bool = False) -> float:
-    ok = (
-        not isinstance(value, bool)
-        and isinstance(value, int | float)
-        and math.isfinite(value)
-        and (value >= 0 if allow_zero else value > 0)
-    )
-    if not ok:
-        bound = ">= 0" if allow_zero else "> 0"
-        raise MlauditInputError(
-            f"{argument} must be a finite number {bound}; got {argument}={value!r}."
-        )
-    return float(value)  # type: ignore[arg-type]
-
-
 def check_run_time(value: object, *, argument: str = "run_time") -> int:
     """Whole seconds: a number (``20``) or a locust time span (``"20s"``, ``"1m30s"``)."""
     seconds: float
@@ -104,7 +79,7 @@ def check_run_time(value: object, *, argument: str = "run_time") -> int:
                 f"got {argument}={value!r}."
             )
     else:
-        seconds = check_positive(value, argument)
+        seconds = check_float(argument, value, low=0.0, low_open=True)
         if seconds != int(seconds):
             raise MlauditInputError(
                 f"{argument} must be whole seconds (locust's -t); got {argument}={value!r}."

@@ -29,13 +29,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
+from pytest_mlaudit._validation import check_float, check_int
 from pytest_mlaudit.checks.load._validate import (
     MAX_USERS,
     MAX_WORKERS,
-    check_count,
     check_env,
     check_locustfile,
-    check_positive,
     check_run_time,
     check_user_classes,
     write_payloads,
@@ -147,22 +146,22 @@ def _check_common(
     seed: object,
     env: object,
     server_pid: object,
-) -> tuple[Path, str, tuple[str, ...], int, dict[str, str]]:
+) -> tuple[Path, str, tuple[str, ...], int, dict[str, str], int | None, int | None]:
     path = check_locustfile(locustfile)
     if isinstance(allowed_hosts, str):
         allowed_hosts = (allowed_hosts,)
     base = check_host(host, allowed_hosts=allowed_hosts)
     classes = check_user_classes(user_classes)
-    workers = check_count(distributed, "distributed", low=0, high=MAX_WORKERS)
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise MlauditInputError(f"seed must be an integer or None; got seed={seed!r}.")
-    if server_pid is not None and (
-        isinstance(server_pid, bool) or not isinstance(server_pid, int) or server_pid <= 0
-    ):
-        raise MlauditInputError(
-            f"server_pid must be the server's process id (int > 0) or None; got {server_pid!r}."
+    workers = check_int("distributed", distributed, minimum=0, maximum=MAX_WORKERS)
+    if seed is not None:
+        seed = check_int(
+            "seed", seed, hint="seed may also be None (no MLAUDIT_SEED for the scenario)."
         )
-    return path, base, classes, workers, check_env(env)
+    if server_pid is not None:
+        server_pid = check_int(
+            "server_pid", server_pid, minimum=1, hint="Pass the server's pid, or None."
+        )
+    return path, base, classes, workers, check_env(env), seed, server_pid  # type: ignore[return-value]
 
 
 def _t0(result: LocustResult) -> float:
@@ -385,11 +384,11 @@ def run_load(
     ...                   spawn_rate=10, run_time=10, p95_ms=150)  # doctest: +SKIP
     >>> report.assert_slo(min_rps=40)  # doctest: +SKIP
     """
-    path, base, classes, workers, extra_env = _check_common(
+    path, base, classes, workers, extra_env, seed, server_pid = _check_common(
         locustfile, host, allowed_hosts, user_classes, distributed, seed, env, server_pid
     )
-    n_users = check_count(users, "users", low=1, high=MAX_USERS)
-    rate = check_positive(spawn_rate, "spawn_rate")
+    n_users = check_int("users", users, minimum=1, maximum=MAX_USERS)
+    rate = check_float("spawn_rate", spawn_rate, low=0.0, low_open=True)
     seconds = check_run_time(run_time)
     slo = SLO(
         p95_ms=p95_ms,
@@ -411,16 +410,16 @@ def run_load(
         raise MlauditInputError(
             f"health_path must be a path starting with '/'; got health_path={health_path!r}."
         )
-    check_positive(probe_interval_s, "probe_interval_s")
-    check_positive(probe_timeout_s, "probe_timeout_s")
-    check_positive(recovery_timeout_s, "recovery_timeout_s", allow_zero=True)
+    probe_interval_s = check_float("probe_interval_s", probe_interval_s, low=0.0, low_open=True)
+    probe_timeout_s = check_float("probe_timeout_s", probe_timeout_s, low=0.0, low_open=True)
+    recovery_timeout_s = check_float("recovery_timeout_s", recovery_timeout_s, low=0.0)
     if healthy_ms is not None:
-        check_positive(healthy_ms, "healthy_ms")
-    check_count(max_points, "max_points", low=2, high=10_000)
+        healthy_ms = check_float("healthy_ms", healthy_ms, low=0.0, low_open=True)
+    max_points = check_int("max_points", max_points, minimum=2, maximum=10_000)
     timeout = (
         default_timeout(seconds, workers)
         if timeout_s is None
-        else check_positive(timeout_s, "timeout_s")
+        else check_float("timeout_s", timeout_s, low=0.0, low_open=True)
     )
     check_reachable(base)
 
@@ -632,7 +631,7 @@ def find_capacity(
     ...                        server_pid=server.pid)  # doctest: +SKIP
     >>> print(report.summary())  # doctest: +SKIP
     """
-    path, base, classes, workers, extra_env = _check_common(
+    path, base, classes, workers, extra_env, seed, server_pid = _check_common(
         locustfile, host, allowed_hosts, user_classes, distributed, seed, env, server_pid
     )
     slo = SLO(p95_ms=p95_ms, p99_ms=p99_ms, error_rate=error_rate, min_rps=min_rps)
@@ -641,29 +640,29 @@ def find_capacity(
             "find_capacity needs an objective that load can break: p95_ms, p99_ms or "
             "error_rate; got all three None."
         )
-    first = check_count(start_users, "start_users", low=1, high=MAX_USERS)
-    step = check_count(step_users, "step_users", low=1, high=MAX_USERS)
-    top = check_count(max_users, "max_users", low=first, high=MAX_USERS)
+    first = check_int("start_users", start_users, minimum=1, maximum=MAX_USERS)
+    step = check_int("step_users", step_users, minimum=1, maximum=MAX_USERS)
+    top = check_int("max_users", max_users, minimum=first, maximum=MAX_USERS)
     step_s = check_run_time(step_time, argument="step_time")
     if step_s < 2:
         raise MlauditInputError(f"step_time must be at least 2 s; got step_time={step_time!r}.")
-    settle = check_positive(settle_time, "settle_time", allow_zero=True)
+    settle = check_float("settle_time", settle_time, low=0.0)
     if settle >= step_s:
         raise MlauditInputError(
             f"settle_time must be shorter than step_time={step_s}; got settle_time={settle_time!r}."
         )
-    n_stop = check_count(stop_after, "stop_after", low=1, high=100)
+    n_stop = check_int("stop_after", stop_after, minimum=1, maximum=100)
     if target_rps is not None:
-        check_positive(target_rps, "target_rps")
-    check_positive(headroom, "headroom", allow_zero=True)
+        target_rps = check_float("target_rps", target_rps, low=0.0, low_open=True)
+    headroom = check_float("headroom", headroom, low=0.0)
     if max_replicas is not None:
-        check_count(max_replicas, "max_replicas", low=1, high=100_000)
+        max_replicas = check_int("max_replicas", max_replicas, minimum=1, maximum=100_000)
     plan_users = list(range(first, top + 1, step))
     run_s = len(plan_users) * step_s + 2 + (5 if workers else 0)  # + the master's lag
     timeout = (
         default_timeout(run_s, workers)
         if timeout_s is None
-        else check_positive(timeout_s, "timeout_s")
+        else check_float("timeout_s", timeout_s, low=0.0, low_open=True)
     )
     check_reachable(base)
     step_plan = {

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import ClassVar, Final
 
+from pytest_mlaudit._validation import check_float, check_fraction
 from pytest_mlaudit.errors import CheckFailed, MlauditInputError
 from pytest_mlaudit.result import BadWhen, CheckReport, Measure, fmt_number, format_table
 
@@ -36,6 +37,17 @@ __all__ = [
 #: The error-rate objective every load run is held to unless told otherwise: a run in
 #: which more than 1% of requests fail did not hold its load, whatever else was asked.
 DEFAULT_ERROR_RATE: Final = 0.01
+
+
+#: The side of its limit that breaks each objective of an :class:`SLO`.
+_SLO_BAD_WHEN: Final[Mapping[str, BadWhen]] = {
+    "error_rate": BadWhen.ABOVE,
+    "p95_ms": BadWhen.ABOVE,
+    "p99_ms": BadWhen.ABOVE,
+    "min_rps": BadWhen.BELOW,
+    "health_p95_ms": BadWhen.ABOVE,
+    "max_recovery_s": BadWhen.ABOVE,
+}
 
 
 def _nan_if_none(x: float | None) -> float:
@@ -78,17 +90,21 @@ class SLO:
             value = getattr(self, name)
             if value is None:
                 continue
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise MlauditInputError(f"{name} must be a number or None; got {name}={value!r}.")
-            if not math.isfinite(value) or value < 0:
-                raise MlauditInputError(
-                    f"{name} must be a finite number >= 0; got {name}={value!r}."
+            if name == "error_rate":
+                value = check_fraction(
+                    name,
+                    value,
+                    hint="(error_rate is the fraction of requests that may fail: 0.01 = 1%; "
+                    "None: not checked.)",
                 )
-            if name == "error_rate" and value > 1:
-                raise MlauditInputError(
-                    f"error_rate is a fraction in [0, 1] (0.01 = 1%); got error_rate={value!r}."
+            else:
+                value = check_float(
+                    name,
+                    value,
+                    low=0.0,
+                    hint=f"({name} must be a number in its unit, or None: not checked.)",
                 )
-            object.__setattr__(self, name, float(value))
+            object.__setattr__(self, name, value)
 
     def names(self) -> tuple[str, ...]:
         """The objectives that are set, in :attr:`ORDER`."""
@@ -208,7 +224,7 @@ def _latency_line(lat: Latency) -> str:
     )
 
 
-def _slo_table(measures: list[Measure]) -> str:
+def _slo_table(measures: Sequence[Measure]) -> str:
     rows = [
         [
             m.name,
@@ -303,22 +319,33 @@ class LoadReport(CheckReport):
             return _nan_if_none(self.health.recovery_s)
         raise KeyError(name)
 
-    def measures(self, slo: SLO | None = None) -> list[Measure]:
-        """One :class:`Measure` per objective of ``slo`` (default: the report's own)."""
+    def objectives(self, slo: SLO | None = None) -> tuple[Measure, ...]:
+        """One :class:`Measure` per objective of ``slo`` (default: the report's own):
+        the objective's name, the measured value, its limit and the side that breaks it
+        (``min_rps`` below, every other objective above)."""
         slo = self.slo if slo is None else slo
-        out = []
-        for name in slo.names():
-            bad_when = BadWhen.BELOW if name == "min_rps" else BadWhen.ABOVE
-            threshold = getattr(slo, name)
-            out.append(Measure(name, self._statistic(name), threshold, bad_when))
-        return out
+        return tuple(
+            Measure(name, self._statistic(name), getattr(slo, name), _SLO_BAD_WHEN[name])
+            for name in slo.names()
+        )
+
+    def measures(self) -> tuple[Measure, ...]:
+        """The objectives of the report's SLO (:meth:`objectives`): each breaches exactly
+        when its objective is breached.
+
+        Examples
+        --------
+        >>> [m.describe() for m in report.measures()]  # doctest: +SKIP
+        ['error_rate=0 <= 0.01', 'p95_ms=42 <= 150', 'min_rps=96.5 >= 50']
+        """
+        return self.objectives()
 
     @property
     def passed(self) -> bool:
-        return self.requests > 0 and not any(m.breached for m in self.measures())
+        return self.requests > 0 and not any(m.breached for m in self.objectives())
 
     def headline(self) -> Measure:
-        measures = self.measures()
+        measures = self.objectives()
         for m in measures:
             if m.breached:
                 return m
@@ -375,7 +402,7 @@ class LoadReport(CheckReport):
             + (f", {fmt_number(self.rps_steady)} rps after ramp-up" if self.rps_steady else ""),
             "",
         ]
-        measures = self.measures(slo)
+        measures = self.objectives(slo)
         if measures:
             lines += [_slo_table(measures), ""]
         lines.append(_latency_line(self.latency))
@@ -484,7 +511,7 @@ class LoadReport(CheckReport):
         asserted = dataclasses.replace(self, slo=slo)
         if asserted.passed:
             return
-        breached = [m for m in asserted.measures() if m.breached]
+        breached = [m for m in asserted.objectives() if m.breached]
         if self.requests == 0:
             head = "load SLO not met: the run made no requests"
         else:
@@ -524,19 +551,25 @@ class CapacityStep:
     def error_rate(self) -> float:
         return self.failures / self.requests if self.requests else math.nan
 
+    def objectives(self, slo: SLO) -> tuple[Measure, ...]:
+        """This step's error rate and latency against the objectives of ``slo`` that set
+        them (``subject`` is the step, e.g. ``"8 users"``); ``min_rps`` is the knee's."""
+        values = {
+            "error_rate": self.error_rate,
+            "p95_ms": _nan_if_none(self.p95_ms),
+            "p99_ms": _nan_if_none(self.p99_ms),
+        }
+        return tuple(
+            Measure(name, value, limit, _SLO_BAD_WHEN[name], subject=f"{self.users} users")
+            for name, value in values.items()
+            if (limit := getattr(slo, name)) is not None
+        )
+
     def held(self, slo: SLO) -> bool:
         """Did this step meet the latency and error objectives of ``slo``?"""
         if self.requests == 0:
             return False
-        checks = [
-            (slo.error_rate, self.error_rate),
-            (slo.p95_ms, _nan_if_none(self.p95_ms)),
-            (slo.p99_ms, _nan_if_none(self.p99_ms)),
-        ]
-        for limit, value in checks:
-            if limit is not None and (math.isnan(value) or value > limit):
-                return False
-        return True
+        return not any(m.breached for m in self.objectives(slo))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -663,6 +696,17 @@ class CapacityReport(CheckReport):
     def headline(self) -> Measure:
         knee_rps = self.knee_rps if self.knee is not None else math.nan
         return Measure("knee_rps", knee_rps, self.required_rps, BadWhen.BELOW)
+
+    def measures(self) -> tuple[Measure, ...]:
+        """The knee against its requirement (the headline, breached exactly when the
+        report fails), then per step (``subject="<n> users"``) its RPS (tracked) and its
+        objectives: a step past the knee breaches them, that is how the knee is found."""
+        out = [self.headline()]
+        for step in self.steps:
+            subject = f"{step.users} users"
+            out.append(Measure("rps", step.rps, None, BadWhen.BELOW, subject=subject))
+            out.extend(step.objectives(self.slo))
+        return tuple(out)
 
     def sizes(self) -> dict[str, int]:
         return {

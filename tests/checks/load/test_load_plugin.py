@@ -8,7 +8,7 @@ import pytest
 
 from pytest_mlaudit.checks.load import Server
 
-from .conftest import LOCUSTFILES
+from tests.checks.load.conftest import LOCUSTFILES
 
 TESTS = """\
 import os

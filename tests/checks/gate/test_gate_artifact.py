@@ -15,7 +15,7 @@ from sklearn.linear_model import LogisticRegression
 from pytest_mlaudit.checks.gate import GateReport, check_gate
 from pytest_mlaudit.errors import MlauditInputError
 from pytest_mlaudit.result import BadWhen
-from tests.gate.artifact_models import Broken, Coin, NaNs, Slow
+from tests.checks.gate.gate_artifact_models import Broken, Coin, NaNs, Slow
 
 
 @pytest.fixture(scope="module")

@@ -18,11 +18,12 @@ import numpy as np
 import pytest
 
 from pytest_mlaudit.checks.gate import check_gate
-from tests.gate.trials import correctness, run_trials
+from tests.checks.gate.gate_trials import correctness, run_trials
 
 N_TRIALS = 200
 
 
+@pytest.mark.slow
 def test_equal_candidates_pass_at_least_95_percent_of_200_trials() -> None:
     result = run_trials(trials=N_TRIALS, n=1000, p_candidate=0.90, p_baseline=0.90, data_seed=0)
     print("\n" + result.line("equal quality"))
@@ -31,12 +32,14 @@ def test_equal_candidates_pass_at_least_95_percent_of_200_trials() -> None:
     assert result.point_fails.mean() > 0.35
 
 
+@pytest.mark.slow
 def test_a_candidate_two_points_worse_fails_at_least_80_percent_of_200_trials() -> None:
     result = run_trials(trials=N_TRIALS, n=5000, p_candidate=0.88, p_baseline=0.90, data_seed=0)
     print("\n" + result.line("2 points worse"))
     assert result.gate_fails.mean() >= 0.80
 
 
+@pytest.mark.slow
 def test_models_of_one_recipe_share_errors_and_the_gate_stays_calibrated() -> None:
     """Models trained the same way agree on most rows; the pairing then narrows the
     interval, so the gate keeps its false-fail rate and gains power."""
@@ -51,6 +54,7 @@ def test_models_of_one_recipe_share_errors_and_the_gate_stays_calibrated() -> No
     assert worse.gate_fails.mean() >= 0.99
 
 
+@pytest.mark.slow
 def test_the_false_fail_rate_is_alpha_over_2000_trials() -> None:
     """Not seed luck: over 2,000 trials the gate fails an equally good candidate at most
     alpha = 2.5% of the time (plus three binomial standard errors)."""

@@ -12,7 +12,7 @@ from pytest_mlaudit import CheckFailed
 from pytest_mlaudit.checks.load import LoadReport, Server, run_load
 from pytest_mlaudit.result import report_from_dict
 
-from .conftest import LOCUSTFILES
+from tests.checks.load.conftest import LOCUSTFILES
 
 SLOW_MS = 60
 
@@ -115,6 +115,7 @@ def test_errors_fail_on_error_rate_grouped_by_type(test_server: Server) -> None:
     assert "failures by type:" in text and "HTTP 500" in text and "HTTP 400" in text
 
 
+@pytest.mark.slow
 def test_health_under_overload_and_recovery(test_server: Server) -> None:
     # /hog blocks the event loop for 25 ms: 40 rps at most; 8 users x 10 rps offer 80
     report = run_load(
@@ -142,6 +143,7 @@ def test_health_under_overload_and_recovery(test_server: Server) -> None:
     assert max(p.t_s for p in health.series) > report.duration_s  # after it
 
 
+@pytest.mark.slow
 def test_distributed_gives_the_same_report_shape(test_server: Server) -> None:
     kwargs = dict(
         host=test_server.url,

@@ -20,7 +20,7 @@ import pytest
 from pytest_mlaudit import CheckFailed, MlauditInputError
 from pytest_mlaudit.checks.load import Server, run_load, serve
 
-from .conftest import LOCUSTFILES, processes_mentioning
+from tests.checks.load.conftest import LOCUSTFILES, processes_mentioning
 
 BROKEN = """\
 from locust import FastHttpUser, task
@@ -77,6 +77,7 @@ def test_scenario_that_makes_no_requests(tmp_path: Path, test_server: Server) ->
     _assert_nothing_left(str(tmp_path))
 
 
+@pytest.mark.slow
 def test_failing_slo_run_leaves_nothing_behind(tmp_path: Path, test_server: Server) -> None:
     scenario = _scenario(tmp_path, copy_of="flaky.py")
     report = run_load(
@@ -87,6 +88,7 @@ def test_failing_slo_run_leaves_nothing_behind(tmp_path: Path, test_server: Serv
     _assert_nothing_left(str(tmp_path))
 
 
+@pytest.mark.slow
 def test_timeout_stops_every_process(tmp_path: Path, test_server: Server) -> None:
     scenario = _scenario(tmp_path, HANG)
     start = time.monotonic()
@@ -117,6 +119,7 @@ except KeyboardInterrupt:
 
 
 @pytest.mark.parametrize("distributed", [0, 2])
+@pytest.mark.slow
 def test_ctrl_c_stops_every_process(tmp_path: Path, test_server: Server, distributed: int) -> None:
     scenario = _scenario(tmp_path, copy_of="paced.py")
     driver = tmp_path / "driver.py"

@@ -10,7 +10,9 @@ import pytest
 from pytest_mlaudit.checks.load import CapacityReport, Server, find_capacity
 from pytest_mlaudit.result import report_from_dict
 
-from .conftest import LIMIT_K, LIMIT_S, LOCUSTFILES
+from tests.checks.load.conftest import LIMIT_K, LIMIT_S, LOCUSTFILES
+
+pytestmark = pytest.mark.slow  # capacity searches: a step load of 15-25 s each
 
 TRUE_RPS = LIMIT_K / LIMIT_S  # 80 requests per second
 

@@ -1,0 +1,423 @@
+"""The result types of the deployment gate: :class:`GateReport` and its parts.
+
+* :class:`MetricComparison`: one metric of the candidate against the baseline, with the
+  paired interval of the difference, the bound that decides, ``min_delta`` and the floor;
+* :class:`McNemar`: the exact test on the rows where exactly one model is right
+  (accuracy);
+* :class:`GateReport`: every comparison plus the artifact checks
+  (:class:`~pytest_mlaudit.checks.gate.artifact.ArtifactCheck`), with the verdict
+  computed from the numbers it holds.
+
+Imports numpy (through the artifact checks) and nothing heavier.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import ClassVar
+
+from pytest_mlaudit.checks.gate.artifact import ArtifactCheck
+from pytest_mlaudit.result import BadWhen, CheckReport, Measure, fmt_number, format_table
+
+__all__ = ["GateReport", "McNemar", "MetricComparison"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class McNemar:
+    """McNemar's exact test on the rows where exactly one of the two models is right."""
+
+    candidate_only: int  #: rows the candidate gets right and the baseline wrong
+    baseline_only: int  #: rows the baseline gets right and the candidate wrong
+    pvalue: float  #: two-sided exact p-value of "equal accuracy"
+    pvalue_worse: float  #: one-sided exact p-value of "the candidate is less accurate"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class MetricComparison:
+    """One metric of the candidate against the baseline, with the paired interval.
+
+    ``difference = candidate - baseline``; ``[ci_low, ci_high]`` is its two-sided
+    ``confidence`` percentile interval, whose ends are the one-sided ``1 - alpha``
+    bounds. Without a baseline only the floor applies (the difference fields are None).
+    """
+
+    json_properties: ClassVar[tuple[str, ...]] = ("significantly_worse", "below_floor", "passed")
+
+    metric: str  #: accuracy, roc_auc, log_loss, f1, brier, mae, rmse, r2 or a GateMetric's name
+    greater_is_better: bool  #: the metric's direction
+    candidate: float  #: the candidate's value on the test rows
+    baseline: float | None  #: the baseline's value on the same rows
+    difference: float | None  #: candidate - baseline
+    ci_low: float | None  #: lower bound of the difference (alpha percentile of the bootstrap)
+    ci_high: float | None  #: upper bound (1 - alpha percentile)
+    confidence: float | None  #: two-sided level of [ci_low, ci_high], 1 - 2 * alpha
+    alpha: float | None  #: this metric's one-sided error rate (after the correction)
+    min_delta: float  #: the tolerated worsening, in the metric's units
+    floor: float | None  #: the worst acceptable candidate value (a max for lower-is-better)
+    n_boot: int  #: bootstrap resamples with a finite difference (0 without a baseline)
+    mcnemar: McNemar | None = None  #: accuracy only
+    description: str = ""  #: what the metric is
+
+    @property
+    def bound(self) -> float | None:
+        """The end of the interval most favourable to the candidate."""
+        return self.ci_high if self.greater_is_better else self.ci_low
+
+    def comparison(self) -> Measure | None:
+        """The bound against the tolerance: ``ucb >= -min_delta`` (or ``lcb <= min_delta``)."""
+        if self.baseline is None:
+            return None
+        bound = math.nan if self.bound is None else self.bound
+        if self.greater_is_better:
+            return Measure(f"{self.metric}_diff_ucb", bound, -self.min_delta, BadWhen.BELOW)
+        return Measure(f"{self.metric}_diff_lcb", bound, self.min_delta, BadWhen.ABOVE)
+
+    def floor_measure(self) -> Measure | None:
+        """The candidate's value against the floor (None without a floor)."""
+        if self.floor is None:
+            return None
+        bad = BadWhen.BELOW if self.greater_is_better else BadWhen.ABOVE
+        return Measure(self.metric, self.candidate, self.floor, bad)
+
+    @property
+    def significantly_worse(self) -> bool:
+        m = self.comparison()
+        return m is not None and m.breached
+
+    @property
+    def below_floor(self) -> bool:
+        """The candidate is worse than the floor (below it, or above it for a loss)."""
+        m = self.floor_measure()
+        return m is not None and m.breached
+
+    @property
+    def passed(self) -> bool:
+        return not self.significantly_worse and not self.below_floor
+
+    def reasons(self) -> list[str]:
+        """Why this metric fails (empty when it passes)."""
+        out = []
+        if self.significantly_worse:
+            if self.bound is None or math.isnan(self.bound):
+                out.append(f"{self.metric}: the interval could not be computed")
+            else:
+                side = "upper" if self.greater_is_better else "lower"
+                gap = fmt_number(abs(self.bound))
+                best = (
+                    f"even at best the candidate scores {gap} lower"
+                    if self.greater_is_better
+                    else f"even at best the candidate's {self.metric} is {gap} higher"
+                )
+                out.append(
+                    f"{self.metric}: candidate significantly worse by more than "
+                    f"min_delta={fmt_number(self.min_delta)} (the {side} bound of "
+                    f"candidate - baseline is {fmt_number(self.bound)}: {best})"
+                )
+        if self.below_floor:
+            op = "<" if self.greater_is_better else ">"
+            out.append(
+                f"{self.metric}: candidate {fmt_number(self.candidate)} {op} floor "
+                f"{fmt_number(self.floor)}"
+            )
+        return out
+
+    def interval(self) -> str:
+        if self.ci_low is None or self.ci_high is None:
+            return "-"
+        return f"[{_signed(self.ci_low)}, {_signed(self.ci_high)}]"
+
+
+def _signed(x: float | None) -> str:
+    if x is None:
+        return "-"
+    text = fmt_number(x)
+    return text if x <= 0 or math.isnan(x) else f"+{text}"
+
+
+def _pct(level: float | None) -> str:
+    if level is None:
+        return ""
+    return f"{100 * level:.4g}%"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class GateReport(CheckReport):
+    """The result of :func:`check_gate`: per-metric comparisons and the artifact checks.
+
+    ``passed`` holds when no metric is significantly worse than the baseline by more than
+    its ``min_delta``, none is worse than its ``floor``, and the artifact checks (if run)
+    pass.
+    """
+
+    kind: ClassVar[str] = "gate"
+    json_properties: ClassVar[tuple[str, ...]] = ("failures",)
+
+    metrics: tuple[MetricComparison, ...]  #: one per metric, in the order asked
+    n_rows: int  #: test rows both models were scored on
+    task: str  #: "classification" or "regression"
+    classes: tuple[str, ...]  #: the class labels (as text), in probability-column order
+    candidate: str  #: what the candidate was (file, estimator repr, "precomputed predictions")
+    baseline: str | None  #: the same for the baseline; None without one
+    alpha: float  #: the gate's one-sided error rate over all metrics
+    correction: str  #: "bonferroni" (alpha / number of metrics per metric) or "none"
+    n_boot: int  #: bootstrap resamples asked for
+    seed: int  #: seed of the resamples
+    artifact: ArtifactCheck | None = None  #: release checks of the candidate, when run
+    notes: tuple[str, ...] = ()  #: anything the reader should know (skipped metrics, ...)
+
+    @property
+    def failures(self) -> tuple[str, ...]:
+        """Every reason the gate fails, in order (empty when it passes)."""
+        out: list[str] = []
+        for m in self.metrics:
+            out.extend(m.reasons())
+        if self.artifact is not None:
+            out.extend(f"artifact {p}" for p in self.artifact.problems)
+        return tuple(out)
+
+    @property
+    def passed(self) -> bool:
+        metrics_ok = all(m.passed for m in self.metrics)
+        return metrics_ok and (self.artifact is None or self.artifact.passed)
+
+    def metric(self, name: str) -> MetricComparison:
+        """The comparison of one metric."""
+        for m in self.metrics:
+            if m.metric == name:
+                return m
+        raise KeyError(
+            f"metric {name!r} was not compared; compared: {[m.metric for m in self.metrics]}"
+        )
+
+    def _artifact_measure(self) -> Measure:
+        a = self.artifact
+        assert a is not None
+        problems = a.problems
+        if a.latency_breached and len(problems) == 1:
+            assert a.latency_ms_p95 is not None and a.max_latency_ms is not None
+            return Measure("latency_p95_ms", a.latency_ms_p95, a.max_latency_ms, BadWhen.ABOVE)
+        return Measure("artifact_problems", float(len(problems)), 0.0, BadWhen.ABOVE)
+
+    def headline(self) -> Measure:
+        for m in self.metrics:
+            if m.significantly_worse:
+                measure = m.comparison()
+                assert measure is not None
+                return measure
+        for m in self.metrics:
+            if m.below_floor:
+                measure = m.floor_measure()
+                assert measure is not None
+                return measure
+        if self.artifact is not None and not self.artifact.passed:
+            return self._artifact_measure()
+        if self.metrics:
+            first = self.metrics[0]
+            measure = first.comparison() or first.floor_measure()
+            if measure is not None:
+                return measure
+        if self.artifact is not None:
+            return self._artifact_measure()
+        return Measure("failures", 0.0, 0.0, BadWhen.ABOVE)
+
+    def measures(self) -> tuple[Measure, ...]:
+        """Per metric (``subject``): ``candidate`` against its floor, and with a baseline
+        ``baseline`` and ``diff`` (tracked) and the deciding bound of the difference
+        against the tolerance (``diff_ucb >= -min_delta``, or ``diff_lcb <= min_delta``).
+
+        ``candidate`` breaches exactly when the metric is below its floor, the bound
+        exactly when it is significantly worse (the retrain policy reads ``candidate``).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from pytest_mlaudit.checks.gate import check_gate
+        >>> y = np.array([0, 1] * 50)
+        >>> report = check_gate(y, y, None, y, floor=0.9, n_boot=100)
+        >>> [m.describe() for m in report.measures()]  # doctest: +NORMALIZE_WHITESPACE
+        ['accuracy: candidate=1 >= 0.9', 'accuracy: baseline=1', 'accuracy: diff=0',
+         'accuracy: diff_ucb=0 >= 0']
+        """
+        out: list[Measure] = []
+        for m in self.metrics:
+            bad = BadWhen.BELOW if m.greater_is_better else BadWhen.ABOVE
+            out.append(Measure("candidate", m.candidate, m.floor, bad, subject=m.metric))
+            decision = m.comparison()
+            if m.baseline is None or decision is None:
+                continue
+            out.append(Measure("baseline", m.baseline, None, bad, subject=m.metric))
+            diff = math.nan if m.difference is None else m.difference
+            out.append(Measure("diff", diff, None, bad, subject=m.metric))
+            name = decision.name.removeprefix(f"{m.metric}_")
+            out.append(dataclasses.replace(decision, name=name, subject=m.metric))
+        return tuple(out)
+
+    def sizes(self) -> dict[str, int]:
+        sizes = {"n_rows": self.n_rows, "n_metrics": len(self.metrics), "n_boot": self.n_boot}
+        if self.artifact is not None:
+            sizes["sample_rows"] = self.artifact.sample_rows
+        return sizes
+
+    def key_figures(self) -> dict[str, float | int | str | bool]:
+        figures = CheckReport.key_figures(self)  # zero-arg super() fails in slotted dataclasses
+        for m in self.metrics:
+            values = {
+                "candidate": m.candidate,
+                "baseline": m.baseline,
+                "diff": m.difference,
+                "ci_low": m.ci_low,
+                "ci_high": m.ci_high,
+            }
+            for name, value in values.items():
+                if value is not None:
+                    figures[f"{m.metric}_{name}"] = value
+            if m.mcnemar is not None:
+                figures[f"{m.metric}_mcnemar_p"] = m.mcnemar.pvalue
+        a = self.artifact
+        if a is not None:
+            figures["artifact_ok"] = a.passed
+            if a.latency_ms_p95 is not None:
+                figures["latency_p95_ms"] = a.latency_ms_p95
+            if a.deterministic is not None:
+                figures["deterministic"] = a.deterministic
+        return figures
+
+    def brief(self) -> str:
+        problems: list[str] = []
+        for m in self.metrics:
+            if m.significantly_worse:
+                problems.append(
+                    f"{m.metric} {fmt_number(m.candidate)} vs {fmt_number(m.baseline)}: "
+                    f"significantly worse ({_pct(m.confidence)} CI of diff {m.interval()})"
+                )
+            elif m.below_floor:
+                op = "<" if m.greater_is_better else ">"
+                problems.append(
+                    f"{m.metric} {fmt_number(m.candidate)} {op} floor {fmt_number(m.floor)}"
+                )
+        if self.artifact is not None:
+            problems.extend(f"artifact {p}" for p in self.artifact.problems)
+        if problems:
+            more = len(problems) - 1
+            return problems[0] + (f" (+{more} more)" if more else "")
+        if not self.metrics:
+            return "artifact ok" if self.artifact is not None else ""
+        m = self.metrics[0]
+        if m.baseline is None:
+            return f"{m.metric} {fmt_number(m.candidate)}"
+        return (
+            f"{m.metric} {fmt_number(m.candidate)} vs {fmt_number(m.baseline)}, "
+            f"diff {_signed(m.difference)} {_pct(m.confidence)} CI {m.interval()}"
+        )
+
+    def summary(self) -> str:
+        verdict = "passed" if self.passed else "FAILED"
+        alphas = {m.alpha for m in self.metrics if m.alpha is not None}
+        setup = [f"{self.n_rows} test rows"]
+        if self.baseline is not None and self.metrics:
+            per = (
+                f", {fmt_number(next(iter(alphas)))} per metric ({self.correction})"
+                if len(self.metrics) > 1 and self.correction != "none" and len(alphas) == 1
+                else ""
+            )
+            setup.append(
+                f"paired bootstrap n_boot={self.n_boot} seed={self.seed}, "
+                f"alpha={fmt_number(self.alpha)} one-sided{per}"
+            )
+        lines = [f"gate {verdict}: " + "; ".join(setup)]
+        lines.append(f"candidate: {self.candidate}")
+        if self.baseline is not None:
+            lines.append(f"baseline:  {self.baseline}")
+        if self.metrics:
+            rows = []
+            for m in self.metrics:
+                rule = "-"
+                measure = m.comparison()
+                if measure is not None:
+                    rule = measure.describe()
+                status = "FAIL" if not m.passed else "ok"
+                rows.append(
+                    [
+                        m.metric,
+                        "higher" if m.greater_is_better else "lower",
+                        fmt_number(m.candidate),
+                        fmt_number(m.baseline),
+                        _signed(m.difference),
+                        m.interval(),
+                        fmt_number(m.min_delta) if m.baseline is not None else "-",
+                        fmt_number(m.floor),
+                        rule,
+                        status,
+                    ]
+                )
+            level = {m.confidence for m in self.metrics if m.confidence is not None}
+            ci = f"{_pct(next(iter(level)))} CI" if len(level) == 1 else "CI"
+            lines += [
+                "",
+                format_table(
+                    [
+                        "metric",
+                        "better",
+                        "candidate",
+                        "baseline",
+                        "diff",
+                        ci,
+                        "min_delta",
+                        "floor",
+                        "rule: bound vs tolerance",
+                        "verdict",
+                    ],
+                    rows,
+                ),
+            ]
+            for m in self.metrics:
+                if m.mcnemar is not None:
+                    t = m.mcnemar
+                    lines.append(
+                        f"McNemar ({m.metric}): only the candidate right on "
+                        f"{t.candidate_only} rows, "
+                        f"only the baseline on {t.baseline_only}; exact p={fmt_number(t.pvalue)} "
+                        f"(two-sided), p={fmt_number(t.pvalue_worse)} that the candidate is less "
+                        "accurate"
+                    )
+        if self.artifact is not None:
+            lines += ["", "artifact: " + self.artifact.describe()]
+        lines.append("")
+        failures = self.failures
+        if failures:
+            lines.append("why it failed:")
+            lines += [f"- {f}" for f in failures]
+        else:
+            lines.append("why it passed: " + self._why_passed())
+        if self.notes:
+            lines += ["notes:", *(f"- {n}" for n in self.notes)]
+        return "\n".join(lines)
+
+    def _why_passed(self) -> str:
+        parts = []
+        compared = [m for m in self.metrics if m.baseline is not None]
+        if compared:
+            noisy = [
+                m.metric
+                for m in compared
+                if m.difference is not None
+                and (m.difference < 0 if m.greater_is_better else m.difference > 0)
+            ]
+            parts.append(
+                "no metric is significantly worse than the baseline by more than its min_delta"
+                + (
+                    f" ({', '.join(noisy)} lower in the point estimate, but within the noise "
+                    "of this test set)"
+                    if noisy
+                    else ""
+                )
+            )
+        if any(m.floor is not None for m in self.metrics):
+            parts.append("every floor holds")
+        if self.artifact is not None:
+            parts.append(
+                "the artifact loads, predicts, is deterministic"
+                + (" and fast enough" if self.artifact.max_latency_ms is not None else "")
+            )
+        return "; ".join(parts) if parts else "nothing was checked"
