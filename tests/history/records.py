@@ -8,6 +8,19 @@ from typing import Any
 from pytest_mlaudit.record import SCHEMA_VERSION, AuditRecord
 
 
+def measure(
+    name: str, statistic: float, threshold: float | None, bad_when: str, subject: str
+) -> dict[str, Any]:
+    """One entry of a check entry's ``measures`` (a serialised ``Measure``)."""
+    return {
+        "name": name,
+        "statistic": statistic,
+        "threshold": threshold,
+        "bad_when": bad_when,
+        "subject": subject,
+    }
+
+
 def drift_entry(
     nodeid: str = "tests/test_drift.py::test_inputs_have_not_drifted",
     psi: Mapping[str, float] | None = None,
@@ -65,6 +78,10 @@ def drift_entry(
         },
         "brief": f"drifted: {', '.join(drifted)}" if drifted else "",
         "result": {"kind": "drift", "passed": not drifted, "columns": columns},
+        # the report's measures (schema 1.1): per column, its method's effect
+        "measures": [
+            measure(c["method"], c["effect"], c["threshold"], "above", c["column"]) for c in columns
+        ],
     }
 
 
@@ -107,6 +124,21 @@ def gate_entry(
         "figures": {"passed": passed, f"{metric}_candidate": candidate},
         "brief": "",
         "result": {"kind": "gate", "passed": passed, "metrics": [m]},
+        # the report's measures (schema 1.1, as GateReport.measures() gives them): per
+        # metric, the candidate against its floor; with a baseline, the baseline and the
+        # difference (tracked) and the difference's upper bound against -min_delta
+        "measures": [
+            measure("candidate", candidate, floor, "below", metric),
+            *(
+                [
+                    measure("baseline", baseline, None, "below", metric),
+                    measure("diff", candidate - baseline, None, "below", metric),
+                    measure("diff_ucb", candidate - baseline + 0.03, -0.0, "below", metric),
+                ]
+                if baseline is not None
+                else []
+            ),
+        ],
     }
 
 

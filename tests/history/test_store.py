@@ -61,7 +61,8 @@ def test_append_keeps_the_record_and_indexes_checks_and_measures(store: HistoryS
     }
     gate = {m.name: m for m in store.measures(kind="gate", subjects=["accuracy"])}
     assert gate["candidate"].value == 0.84 and gate["candidate"].threshold == 0.8
-    assert gate["diff"].value == pytest.approx(-0.02) and gate["diff"].threshold == -0.0
+    assert gate["diff"].value == pytest.approx(-0.02) and gate["diff"].threshold is None
+    assert gate["diff_ucb"].threshold == -0.0 and gate["diff_ucb"].flagged is False
     figures = store.measures(subjects=[""], name="drifted_share")
     assert [m.value for m in figures] == [0.5]
     assert store.measures(name="psi", subjects=["age"], tests=["test_inputs"])[0].value == 0.02

@@ -1,0 +1,37 @@
+"""What the subcommands share: exit statuses, messages on stderr, tables or JSON on stdout."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Final
+
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "emit", "fmt", "say"]
+
+EXIT_OK: Final = 0
+EXIT_FAILED: Final = 1
+EXIT_USAGE: Final = 2
+
+
+def say(line: str) -> None:
+    """``mlaudit: <line>`` on stderr."""
+    print(f"mlaudit: {line}", file=sys.stderr, flush=True)
+
+
+def fmt(x: float | None) -> str:
+    """A number as the tables show it (``nan`` for a missing one)."""
+    from pytest_mlaudit.result import fmt_number
+
+    return "nan" if x is None else fmt_number(x)
+
+
+def emit(as_json: bool, data: Any, headers: list[str], rows: list[list[str]], empty: str) -> None:
+    """``data`` as JSON, or ``rows`` as a table under ``headers`` (``empty`` when none)."""
+    from pytest_mlaudit.result import format_table
+
+    if as_json:
+        print(json.dumps(data, indent=2))
+    elif not rows:
+        print(empty)
+    else:
+        print(format_table(headers, rows))

@@ -1,0 +1,60 @@
+"""``mlaudit init``: scaffold the audit in a model repo (see :mod:`pytest_mlaudit.scaffold`)."""
+
+from __future__ import annotations
+
+import argparse
+
+from pytest_mlaudit.cli._output import EXIT_OK, EXIT_USAGE, say
+
+__all__ = ["add_arguments", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``mlaudit init``."""
+    parser.add_argument(
+        "--ci",
+        choices=["github"],
+        default=None,
+        help="also write a CI workflow (.github/workflows/mlaudit.yml)",
+    )
+    parser.add_argument("--dir", default=".", metavar="DIR", help="the model repo (default: .)")
+    parser.add_argument(
+        "--tests-dir",
+        default="tests",
+        metavar="DIR",
+        help="where the example tests go, relative to --dir (default: tests)",
+    )
+    parser.add_argument("--no-policy", action="store_true", help="don't write retrain_policy.toml")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite files that differ from the scaffold (never without it)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """``mlaudit init``: 0 when every file is in place (created, unchanged or kept)."""
+    from pytest_mlaudit.errors import MlauditInputError
+    from pytest_mlaudit.scaffold import scaffold
+
+    try:
+        written = scaffold(
+            args.dir,
+            ci=args.ci,
+            tests_dir=args.tests_dir,
+            force=args.force,
+            policy=not args.no_policy,
+        )
+    except (MlauditInputError, OSError) as exc:
+        say(f"error: {exc}")
+        return EXIT_USAGE
+    for w in written:
+        note = " (differs from the scaffold; --force overwrites)" if w.action == "kept" else ""
+        print(f"{w.action:<11} {w.path}{note}")
+    if any(w.action in ("created", "overwritten") for w in written):
+        print(
+            "\nnext: fill in the fixtures marked EDIT, and keep the audit history with\n"
+            '  [tool.pytest.ini_options]\n  mlaudit_history = ".mlaudit/history.sqlite"\n'
+            "then `pytest --mlaudit-json=reports/audit.json` and `mlaudit retrain-check`."
+        )
+    return EXIT_OK

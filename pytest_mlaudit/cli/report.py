@@ -1,0 +1,50 @@
+"""``mlaudit report RECORD.json -o DIR``: render an audit record into a notebook and HTML."""
+
+from __future__ import annotations
+
+import argparse
+
+from pytest_mlaudit.cli._output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, say
+
+__all__ = ["add_arguments", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``mlaudit report``."""
+    parser.add_argument("record", metavar="RECORD.json", help="the audit record to render")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="DIR",
+        required=True,
+        help="directory for audit.ipynb and audit.html (created if needed)",
+    )
+    parser.add_argument(
+        "--template",
+        metavar="PATH",
+        default=None,
+        help="notebook template with a cell tagged 'parameters' (default: the bundled one)",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only the HTML path")
+
+
+def run(args: argparse.Namespace) -> int:
+    """``mlaudit report``: 0 rendered, 1 the report failed, 2 bad input."""
+    from pytest_mlaudit.errors import MlauditInputError
+    from pytest_mlaudit.report import ReportError, render_report
+
+    try:
+        html = render_report(
+            args.record,
+            args.output,
+            template=args.template,
+            progress=None if args.quiet else say,
+        )
+    except MlauditInputError as exc:
+        say(f"error: {exc}")
+        return EXIT_USAGE
+    except (ReportError, ImportError) as exc:
+        say(f"error: {exc}")
+        return EXIT_FAILED
+    print(html)
+    return EXIT_OK

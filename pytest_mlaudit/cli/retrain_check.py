@@ -1,0 +1,81 @@
+"""``mlaudit retrain-check``: retrain or not, from the audit history and a policy."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+
+from pytest_mlaudit.cli._output import say
+from pytest_mlaudit.retrain import (
+    EXIT_NO_RETRAIN,
+    EXIT_RETRAIN,
+    EXIT_STORE_ERROR,
+    EXIT_USAGE,
+    POLICY_FILE,
+)
+
+__all__ = ["add_arguments", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``mlaudit retrain-check``."""
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        default=None,
+        help="the history store (default as `mlaudit history`)",
+    )
+    parser.add_argument(
+        "--policy",
+        metavar="FILE",
+        default=None,
+        help="a policy file, or a pyproject.toml with [tool.mlaudit.retrain] "
+        f"(default: ./pyproject.toml, then ./{POLICY_FILE})",
+    )
+    parser.add_argument(
+        "--now",
+        metavar="ISO",
+        default=None,
+        help="decide as of this time (replays the past); default now",
+    )
+    parser.add_argument("--json", action="store_true", help="print the decision as JSON")
+    parser.add_argument(
+        "--github-output",
+        action="store_true",
+        help="also write retrain=true|false to $GITHUB_OUTPUT (GitHub Actions)",
+    )
+    parser.epilog = (
+        f"exit status: {EXIT_NO_RETRAIN} no retrain warranted, {EXIT_RETRAIN} retrain warranted, "
+        f"{EXIT_STORE_ERROR} the history store cannot be used, {EXIT_USAGE} bad policy or "
+        "arguments."
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """``mlaudit retrain-check``: the decision, its reasons, and an exit status."""
+    from pytest_mlaudit.errors import MlauditInputError
+    from pytest_mlaudit.history import HistoryError, resolve_path
+    from pytest_mlaudit.retrain import load_policy, should_retrain
+
+    try:
+        policy = load_policy(args.policy)
+        decision = should_retrain(resolve_path(args.db), policy, now=args.now)
+    except HistoryError as exc:
+        say(f"error: {exc}")
+        return EXIT_STORE_ERROR
+    except MlauditInputError as exc:
+        say(f"error: {exc}")
+        return EXIT_USAGE
+    if args.json:
+        print(json.dumps(decision.to_dict(), indent=2))
+    else:
+        print(decision.summary())
+    if args.github_output:
+        target = os.environ.get("GITHUB_OUTPUT")
+        if not target:
+            say("error: --github-output needs $GITHUB_OUTPUT (set by GitHub Actions)")
+            return EXIT_USAGE
+        with open(target, "a", encoding="utf-8") as fh:
+            fh.write(f"retrain={'true' if decision.retrain else 'false'}\n")
+    return decision.exit_code

@@ -1,0 +1,493 @@
+"""The SQLite store: its tables, its connections, and every read and write.
+
+Every method opens its own connection and closes it (safe across processes and
+threads); every write is one ``BEGIN IMMEDIATE`` transaction. The rows written come from
+:mod:`pytest_mlaudit.history._ingest`; the rows read are :mod:`pytest_mlaudit.history.rows`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from pytest_mlaudit.errors import MlauditInputError
+from pytest_mlaudit.history._ingest import ingest, load_record
+from pytest_mlaudit.history._time import utc_iso
+from pytest_mlaudit.history.rows import (
+    AppendResult,
+    CheckRow,
+    Event,
+    HistoryError,
+    MeasureRow,
+    RunRow,
+)
+from pytest_mlaudit.record import AuditRecord
+
+__all__ = ["DEFAULT_TIMEOUT", "EVENT_KINDS", "SCHEMA_VERSION", "EventKind", "HistoryStore"]
+
+#: Bumped when the tables change; a store written by a newer version is refused.
+SCHEMA_VERSION: Final = 1
+#: What ``mlaudit history mark`` records.
+EVENT_KINDS: Final = ("retrain", "promotion", "rollback")
+#: Seconds a writer waits for another writer's lock (``MLAUDIT_HISTORY_TIMEOUT``).
+DEFAULT_TIMEOUT: Final = 30.0
+
+EventKind = Literal["retrain", "promotion", "rollback"]
+
+_SCHEMA: Final = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_uid TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    appended_at TEXT NOT NULL,
+    git_commit TEXT,
+    exitstatus INTEGER,
+    n_checks INTEGER NOT NULL,
+    n_passed INTEGER NOT NULL,
+    n_failed INTEGER NOT NULL,
+    source TEXT,
+    record_json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_by_time ON runs (created_at, id);
+CREATE TABLE IF NOT EXISTS checks (
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    nodeid TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    check_name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    passed INTEGER NOT NULL,
+    statistic_name TEXT,
+    statistic REAL,
+    threshold REAL,
+    bad_when TEXT,
+    brief TEXT,
+    PRIMARY KEY (run_id, nodeid, seq)
+);
+CREATE INDEX IF NOT EXISTS checks_by_name ON checks (check_name, nodeid, created_at);
+CREATE TABLE IF NOT EXISTS measures (
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    nodeid TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    check_name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    name TEXT NOT NULL,
+    value REAL,
+    threshold REAL,
+    flagged INTEGER
+);
+CREATE INDEX IF NOT EXISTS measures_by_name ON measures (name, subject, created_at);
+CREATE INDEX IF NOT EXISTS measures_by_run ON measures (run_id);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL CHECK (kind IN ('retrain', 'promotion', 'rollback')),
+    created_at TEXT NOT NULL,
+    model TEXT,
+    note TEXT,
+    run_id INTEGER REFERENCES runs (id) ON DELETE SET NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_kind ON events (kind, created_at);
+"""
+
+
+def _timeout_from_env() -> float:
+    raw = os.environ.get("MLAUDIT_HISTORY_TIMEOUT")
+    if not raw:
+        return DEFAULT_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        raise MlauditInputError(
+            f"MLAUDIT_HISTORY_TIMEOUT must be a number of seconds; got {raw!r}."
+        ) from None
+    return max(value, 0.0)
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+# --------------------------------------------------------------------------- the store
+
+
+class HistoryStore:
+    """The SQLite history store at ``path``.
+
+    Every method opens its own connection and closes it (safe across processes and
+    threads); every write is one transaction.
+
+    Parameters
+    ----------
+    path
+        The database file; its directory is created on the first write.
+    timeout
+        Seconds to wait for another writer's lock before :class:`HistoryError`
+        (default ``MLAUDIT_HISTORY_TIMEOUT`` or 30).
+    create
+        False: a missing file is a :class:`HistoryError` instead of a new store (for
+        readers such as ``mlaudit history``).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> store = HistoryStore(pathlib.Path(tempfile.mkdtemp()) / "history.sqlite")
+    >>> store.runs()
+    []
+    >>> store.add_event("retrain", at="2025-01-06T06:00:00Z", note="weekly").kind
+    'retrain'
+    """
+
+    __slots__ = ("_ready", "create", "path", "timeout")
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, timeout: float | None = None, create: bool = True
+    ) -> None:
+        self.path = Path(path)
+        self.timeout = _timeout_from_env() if timeout is None else float(timeout)
+        self.create = create
+        self._ready = False
+
+    def __repr__(self) -> str:
+        return f"HistoryStore({str(self.path)!r})"
+
+    # -- connections
+
+    def _open(self) -> sqlite3.Connection:
+        if not self.path.exists():
+            if not self.create:
+                raise HistoryError(
+                    f"no history store at {str(self.path)!r}; run pytest with "
+                    f"--mlaudit-history={self.path} (or `mlaudit history add audit.json`) first."
+                )
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise HistoryError(
+                    f"cannot create the directory of the history store {str(self.path)!r}: {exc}"
+                ) from None
+        deadline = time.monotonic() + self.timeout
+        delay = 0.01
+        while True:
+            try:
+                conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+                try:
+                    self._prepare(conn)
+                except BaseException:
+                    conn.close()
+                    raise
+                return conn
+            except sqlite3.OperationalError as exc:
+                if _busy(exc) and time.monotonic() < deadline:
+                    time.sleep(delay)
+                    delay = min(delay * 2, 0.25)
+                    continue
+                raise self._error(exc) from None
+            except sqlite3.DatabaseError as exc:
+                raise self._error(exc) from None
+
+    def _prepare(self, conn: sqlite3.Connection) -> None:
+        conn.execute("PRAGMA foreign_keys = ON")
+        if self._ready:
+            return
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if str(mode).lower() != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        exists = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        ).fetchone()
+        if not exists:
+            try:  # executescript commits any open transaction first, so BEGIN goes inside
+                conn.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise HistoryError(
+                f"the history store {str(self.path)!r} has schema version {version}, written by a "
+                f"newer pytest-mlaudit (this one reads up to {SCHEMA_VERSION}); upgrade it."
+            )
+        self._ready = True
+
+    def _error(self, exc: sqlite3.Error) -> HistoryError:
+        text = str(exc)
+        if isinstance(exc, sqlite3.OperationalError) and _busy(exc):
+            return HistoryError(
+                f"the history store {str(self.path)!r} is locked by another writer and stayed "
+                f"locked for {self.timeout:g} s ({text}); try again, or raise "
+                "MLAUDIT_HISTORY_TIMEOUT."
+            )
+        if "not a database" in text or "malformed" in text:
+            return HistoryError(
+                f"{str(self.path)!r} is not a readable SQLite history store ({text}); move it "
+                "aside and a new one is created on the next run."
+            )
+        return HistoryError(f"the history store {str(self.path)!r} cannot be used: {text}")
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        conn = self._open()
+        try:
+            yield conn
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+        finally:
+            conn.close()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._connection() as conn:
+            deadline = time.monotonic() + self.timeout
+            delay = 0.01
+            while True:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    break
+                except sqlite3.OperationalError as exc:
+                    if _busy(exc) and time.monotonic() < deadline:
+                        time.sleep(delay)
+                        delay = min(delay * 2, 0.25)
+                        continue
+                    raise
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    # -- writing
+
+    def append(
+        self,
+        record: AuditRecord | Mapping[str, Any] | str | os.PathLike[str],
+        *,
+        source: str | None = None,
+    ) -> AppendResult:
+        """Append one audit record (object, dict or JSON path) in one transaction.
+
+        Appending a record that is already stored (same content) changes nothing and
+        returns its id with ``created=False``.
+        """
+        rec = load_record(record)
+        if source is None and isinstance(record, str | os.PathLike):
+            source = str(record)
+        rows = ingest(rec)
+        with self._write() as conn:
+            row = conn.execute("SELECT id FROM runs WHERE run_uid = ?", (rows.uid,)).fetchone()
+            if row is not None:
+                return AppendResult(int(row[0]), False)
+            cur = conn.execute(
+                "INSERT INTO runs (run_uid, created_at, appended_at, git_commit, exitstatus, "
+                "n_checks, n_passed, n_failed, source, record_json) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    rows.uid,
+                    rows.created_at,
+                    utc_iso(),
+                    rows.git_commit,
+                    rows.exitstatus,
+                    *rows.summary,
+                    source,
+                    rows.text,
+                ),
+            )
+            run_id = int(cur.lastrowid or 0)
+            key = (run_id, rows.created_at)
+            conn.executemany(
+                "INSERT OR REPLACE INTO checks (run_id, created_at, nodeid, seq, check_name, kind, "
+                "passed, statistic_name, statistic, threshold, bad_when, brief) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(*key, *r) for r in rows.checks],
+            )
+            conn.executemany(
+                "INSERT INTO measures (run_id, created_at, nodeid, seq, check_name, kind, subject, "
+                "name, value, threshold, flagged) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [(*key, *r) for r in rows.measures],
+            )
+        return AppendResult(run_id, True)
+
+    def add_event(
+        self,
+        kind: EventKind | str,
+        *,
+        at: str | _dt.datetime | None = None,
+        model: str | None = None,
+        note: str | None = None,
+        run_id: int | None = None,
+    ) -> Event:
+        """Record a retrain, promotion or rollback (now, or at ``at``)."""
+        if kind not in EVENT_KINDS:
+            raise MlauditInputError(f"event kind must be one of {EVENT_KINDS}; got {kind!r}.")
+        when = utc_iso(at)
+        with self._write() as conn:
+            if run_id is not None:
+                found = conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone()
+                if not found:
+                    raise MlauditInputError(f"no run with id {run_id} in {str(self.path)!r}.")
+            cur = conn.execute(
+                "INSERT INTO events (kind, created_at, model, note, run_id) VALUES (?,?,?,?,?)",
+                (kind, when, model, note, run_id),
+            )
+            event_id = int(cur.lastrowid or 0)
+        return Event(event_id, str(kind), when, model, note, run_id)
+
+    # -- reading
+
+    def runs(
+        self,
+        *,
+        limit: int | None = None,
+        until: str | _dt.datetime | None = None,
+        since: str | _dt.datetime | None = None,
+    ) -> list[RunRow]:
+        """Runs, newest first (``until``/``since`` bound ``created_at``, inclusive)."""
+        where, args = self._time_filter(until=until, since=since)
+        sql = (
+            "SELECT id, run_uid, created_at, git_commit, exitstatus, n_checks, n_passed, "
+            f"n_failed, source FROM runs {where} ORDER BY created_at DESC, id DESC"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        with self._connection() as conn:
+            return [RunRow(*row) for row in conn.execute(sql, args)]
+
+    def count_runs(self) -> int:
+        with self._connection() as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0])
+
+    def record(self, run_id: int) -> dict[str, Any]:
+        """The full audit record of run ``run_id``, as written."""
+        with self._connection() as conn:
+            row = conn.execute("SELECT record_json FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if row is None:
+            raise MlauditInputError(f"no run with id {run_id} in {str(self.path)!r}.")
+        data: dict[str, Any] = json.loads(row[0])
+        return data
+
+    def _select(
+        self,
+        head: str,
+        equals: dict[str, str | None],
+        *,
+        subjects: Sequence[str] = (),
+        tests: Sequence[str] = (),
+        until: str | _dt.datetime | None,
+        since: str | _dt.datetime | None,
+        order: str,
+    ) -> tuple[str, list[Any]]:
+        """``head`` with the filters shared by :meth:`checks` and :meth:`measures`."""
+        where, args = self._time_filter(until=until, since=since)
+        clauses = [where[len("WHERE ") :]] if where else []
+        for column, value in equals.items():
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                args.append(value)
+        if subjects:
+            clauses.append("subject IN (" + ",".join("?" for _ in subjects) + ")")
+            args.extend(subjects)
+        if tests:
+            clauses.append("(" + " OR ".join("instr(nodeid, ?) > 0" for _ in tests) + ")")
+            args.extend(tests)
+        where_sql = " WHERE " + " AND ".join(clauses) if clauses else ""
+        return f"{head}{where_sql} ORDER BY {order}", args
+
+    def checks(
+        self,
+        *,
+        check: str | None = None,
+        kind: str | None = None,
+        tests: Sequence[str] = (),
+        until: str | _dt.datetime | None = None,
+        since: str | _dt.datetime | None = None,
+    ) -> list[CheckRow]:
+        """Check rows, newest run first. ``tests``: node-id substrings (any matches)."""
+        sql, args = self._select(
+            "SELECT run_id, created_at, nodeid, seq, check_name, kind, passed, statistic_name, "
+            "statistic, threshold, bad_when, brief FROM checks",
+            {"check_name": check, "kind": kind},
+            tests=tests,
+            until=until,
+            since=since,
+            order="created_at DESC, run_id DESC, nodeid, seq",
+        )
+        with self._connection() as conn:
+            return [
+                CheckRow(*(*r[:6], bool(r[6]), *r[7:11], r[11] or ""))
+                for r in conn.execute(sql, args)
+            ]
+
+    def measures(
+        self,
+        *,
+        name: str | None = None,
+        subjects: Sequence[str] = (),
+        check: str | None = None,
+        kind: str | None = None,
+        tests: Sequence[str] = (),
+        until: str | _dt.datetime | None = None,
+        since: str | _dt.datetime | None = None,
+    ) -> list[MeasureRow]:
+        """Measure rows, newest run first."""
+        sql, args = self._select(
+            "SELECT run_id, created_at, nodeid, seq, check_name, kind, subject, name, value, "
+            "threshold, flagged FROM measures",
+            {"name": name, "check_name": check, "kind": kind},
+            subjects=subjects,
+            tests=tests,
+            until=until,
+            since=since,
+            order="created_at DESC, run_id DESC, nodeid, seq, subject",
+        )
+        with self._connection() as conn:
+            return [
+                MeasureRow(*(*r[:10], None if r[10] is None else bool(r[10])))
+                for r in conn.execute(sql, args)
+            ]
+
+    def events(
+        self, kind: str | None = None, *, until: str | _dt.datetime | None = None
+    ) -> list[Event]:
+        """Events, newest first."""
+        clauses, args = [], []
+        if kind is not None:
+            clauses.append("kind = ?")
+            args.append(kind)
+        if until is not None:
+            clauses.append("created_at <= ?")
+            args.append(utc_iso(until))
+        sql = (
+            "SELECT id, kind, created_at, model, note, run_id FROM events"
+            + (" WHERE " + " AND ".join(clauses) if clauses else "")
+            + " ORDER BY created_at DESC, id DESC"
+        )
+        with self._connection() as conn:
+            return [Event(*row) for row in conn.execute(sql, args)]
+
+    @staticmethod
+    def _time_filter(
+        *, until: str | _dt.datetime | None, since: str | _dt.datetime | None
+    ) -> tuple[str, list[Any]]:
+        clauses, args = [], []
+        if until is not None:
+            clauses.append("created_at <= ?")
+            args.append(utc_iso(until))
+        if since is not None:
+            clauses.append("created_at >= ?")
+            args.append(utc_iso(since))
+        return ("WHERE " + " AND ".join(clauses) if clauses else ""), args

@@ -1,0 +1,311 @@
+"""The retrain policy: its rules, read from TOML and validated (no history, no decision).
+
+A TOML table: ``[tool.mlaudit.retrain]`` in ``pyproject.toml``, or a file of its own
+(``retrain_policy.toml``, with the keys at the top level). Every key is checked; an
+unknown one is an error that lists the known ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar, Final
+
+from pytest_mlaudit._validation import check_bool, check_float, check_int
+from pytest_mlaudit.errors import MlauditInputError
+
+__all__ = [
+    "POLICY_FILE",
+    "DriftRule",
+    "MetricRule",
+    "PsiRule",
+    "RetrainPolicy",
+    "load_policy",
+]
+
+#: Direction of the gate's built-in metrics, for ``max_drop``.
+_HIGHER_IS_BETTER: Final = {
+    "accuracy": True,
+    "roc_auc": True,
+    "f1": True,
+    "r2": True,
+    "log_loss": False,
+    "brier": False,
+    "mae": False,
+    "rmse": False,
+    "issue_rate": False,
+    "drifted_share": False,
+}
+POLICY_FILE: Final = "retrain_policy.toml"
+
+
+def _keys(table: Mapping[str, Any], allowed: Sequence[str], where: str) -> None:
+    unknown = sorted(set(table) - set(allowed))
+    if unknown:
+        raise MlauditInputError(
+            f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; known: {', '.join(allowed)}."
+        )
+
+
+def _int(table: Mapping[str, Any], key: str, default: int, where: str, minimum: int = 1) -> int:
+    return check_int(f"{where}.{key}", table.get(key, default), minimum=minimum)
+
+
+def _float(table: Mapping[str, Any], key: str, where: str) -> float | None:
+    value = table.get(key)
+    return None if value is None else check_float(f"{where}.{key}", value)
+
+
+def _strings(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = table.get(key, ())
+    if isinstance(value, str):
+        value = (value,)
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise MlauditInputError(f"{where}.{key} must be a list of strings; got {value!r}.")
+    return tuple(value)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DriftRule:
+    """Retrain when a drift check failed in each of the last ``runs`` runs."""
+
+    runs: int = 3  #: how many consecutive runs (that ran a drift check) must fail
+    tests: tuple[str, ...] = ()  #: node-id substrings; empty: every drift check
+
+    KEYS: ClassVar[tuple[str, ...]] = ("runs", "tests")
+
+    @classmethod
+    def from_mapping(cls, table: Mapping[str, Any], where: str = "drift") -> DriftRule:
+        _keys(table, cls.KEYS, where)
+        return cls(runs=_int(table, "runs", 3, where), tests=_strings(table, "tests", where))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PsiRule:
+    """Retrain when the PSI of an important feature exceeds ``threshold`` in each of the
+    last ``runs`` runs (the drift checks must compute ``psi`` for those columns)."""
+
+    features: tuple[str, ...]  #: the important features
+    threshold: float = 0.2  #: PSI above this counts
+    runs: int = 1
+    tests: tuple[str, ...] = ()
+
+    KEYS: ClassVar[tuple[str, ...]] = ("features", "threshold", "runs", "tests")
+
+    @classmethod
+    def from_mapping(cls, table: Mapping[str, Any], where: str = "psi") -> PsiRule:
+        _keys(table, cls.KEYS, where)
+        features = _strings(table, "features", where)
+        if not features:
+            raise MlauditInputError(f"{where}.features must name at least one feature.")
+        threshold = _float(table, "threshold", where)
+        if threshold is not None and threshold <= 0:
+            raise MlauditInputError(f"{where}.threshold must be > 0; got {threshold!r}.")
+        return cls(
+            features=features,
+            threshold=0.2 if threshold is None else threshold,
+            runs=_int(table, "runs", 1, where),
+            tests=_strings(table, "tests", where),
+        )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class MetricRule:
+    """Retrain when a recorded performance metric is below a floor (above a ceiling) in
+    each of the last ``runs`` runs, or worse by more than ``max_drop`` than at the last
+    promotion.
+
+    ``metric`` names a gate metric (the candidate's value, e.g. a production-performance
+    gate with ``baseline=None``); ``figure`` names any key figure of a check instead
+    (e.g. ``issue_rate`` of ``labels``).
+    """
+
+    metric: str | None = None
+    figure: str | None = None
+    check: str | None = None  #: only this check (default "gate" for ``metric``)
+    tests: tuple[str, ...] = ()
+    min: float | None = None  #: fire when the value is below this
+    max: float | None = None  #: fire when the value is above this
+    max_drop: float | None = None  #: fire when worse than at the last promotion by more
+    higher_is_better: bool | None = None  #: direction for ``max_drop`` (known for built-ins)
+    runs: int = 1
+
+    KEYS: ClassVar[tuple[str, ...]] = (
+        "metric",
+        "figure",
+        "check",
+        "tests",
+        "min",
+        "max",
+        "max_drop",
+        "higher_is_better",
+        "runs",
+    )
+
+    @classmethod
+    def from_mapping(cls, table: Mapping[str, Any], where: str = "metric") -> MetricRule:
+        _keys(table, cls.KEYS, where)
+        metric, figure = table.get("metric"), table.get("figure")
+        if (metric is None) == (figure is None):
+            raise MlauditInputError(
+                f"{where}: give exactly one of metric = 'accuracy' (a gate metric) or "
+                "figure = 'issue_rate' (a check's key figure)."
+            )
+        for key, value in (("metric", metric), ("figure", figure), ("check", table.get("check"))):
+            if value is not None and not isinstance(value, str):
+                raise MlauditInputError(f"{where}.{key} must be a string; got {value!r}.")
+        name = str(metric or figure)
+        hib = table.get("higher_is_better")
+        if hib is not None:
+            hib = check_bool(f"{where}.higher_is_better", hib, hint="Use true or false in TOML.")
+        rule = cls(
+            metric=metric,
+            figure=figure,
+            check=table.get("check", "gate" if metric is not None else None),
+            tests=_strings(table, "tests", where),
+            min=_float(table, "min", where),
+            max=_float(table, "max", where),
+            max_drop=_float(table, "max_drop", where),
+            higher_is_better=hib if hib is not None else _HIGHER_IS_BETTER.get(name),
+            runs=_int(table, "runs", 1, where),
+        )
+        if rule.min is None and rule.max is None and rule.max_drop is None:
+            raise MlauditInputError(f"{where} ({name}): set min, max or max_drop.")
+        if rule.max_drop is not None:
+            if rule.max_drop < 0:
+                raise MlauditInputError(f"{where}.max_drop must be >= 0; got {rule.max_drop!r}.")
+            if rule.higher_is_better is None:
+                raise MlauditInputError(
+                    f"{where} ({name}): max_drop needs the direction; add higher_is_better = "
+                    "true (a score) or false (a loss)."
+                )
+        return rule
+
+    @property
+    def label(self) -> str:
+        return f"metric:{self.metric or self.figure}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RetrainPolicy:
+    """When to retrain. Build one with :meth:`from_mapping` or :func:`load_policy`.
+
+    Examples
+    --------
+    >>> policy = RetrainPolicy.from_mapping(
+    ...     {"min_days_between": 7, "drift": {"runs": 2}, "psi": {"features": ["income"]}}
+    ... )
+    >>> policy.drift.runs, policy.psi.threshold
+    (2, 0.2)
+    """
+
+    min_days_between: float | None = None
+    max_days_between: float | None = None
+    drift: DriftRule | None = None
+    psi: PsiRule | None = None
+    metrics: tuple[MetricRule, ...] = ()
+    source: str = "<mapping>"  #: where the policy was read from
+
+    KEYS: ClassVar[tuple[str, ...]] = (
+        "min_days_between",
+        "max_days_between",
+        "drift",
+        "psi",
+        "metric",
+    )
+
+    @classmethod
+    def from_mapping(cls, table: Mapping[str, Any], *, source: str = "<mapping>") -> RetrainPolicy:
+        where = source
+        _keys(table, cls.KEYS, where)
+
+        def sub(key: str) -> Mapping[str, Any] | None:
+            value = table.get(key)
+            if value is None:
+                return None
+            if not isinstance(value, Mapping):
+                raise MlauditInputError(f"{where}: [{key}] must be a table; got {value!r}.")
+            return value
+
+        drift, psi = sub("drift"), sub("psi")
+        metric_tables = table.get("metric", ())
+        if isinstance(metric_tables, Mapping):
+            metric_tables = [metric_tables]
+        if not isinstance(metric_tables, list | tuple):
+            raise MlauditInputError(f"{where}: [[metric]] must be an array of tables.")
+        policy = cls(
+            min_days_between=_float(table, "min_days_between", where),
+            max_days_between=_float(table, "max_days_between", where),
+            drift=None if drift is None else DriftRule.from_mapping(drift, f"{where} [drift]"),
+            psi=None if psi is None else PsiRule.from_mapping(psi, f"{where} [psi]"),
+            metrics=tuple(
+                MetricRule.from_mapping(m, f"{where} [[metric]] #{i + 1}")
+                for i, m in enumerate(metric_tables)
+            ),
+            source=source,
+        )
+        if not (policy.drift or policy.psi or policy.metrics or policy.max_days_between):
+            raise MlauditInputError(
+                f"{where}: the policy has no rule that can ask for a retrain; add [drift], "
+                "[psi], [[metric]] or max_days_between."
+            )
+        for key in ("min_days_between", "max_days_between"):
+            value = getattr(policy, key)
+            if value is not None and value < 0:
+                raise MlauditInputError(f"{where}.{key} must be >= 0; got {value!r}.")
+        return policy
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dataclasses.asdict(self)
+        return data
+
+
+def _policy_table(data: Mapping[str, Any], path: Path) -> Mapping[str, Any] | None:
+    tool = data.get("tool")
+    if isinstance(tool, Mapping):
+        table = (
+            tool.get("mlaudit", {}).get("retrain")
+            if isinstance(tool.get("mlaudit"), Mapping)
+            else None
+        )
+        return table if isinstance(table, Mapping) else None
+    if path.name == "pyproject.toml":
+        return None
+    retrain = data.get("retrain")
+    if isinstance(retrain, Mapping) and set(data) == {"retrain"}:
+        return retrain
+    return data
+
+
+def load_policy(
+    path: str | os.PathLike[str] | None = None, *, cwd: Path | None = None
+) -> RetrainPolicy:
+    """Read the policy: ``path`` (a policy file or a pyproject.toml), else the
+    ``[tool.mlaudit.retrain]`` table of ``pyproject.toml`` in ``cwd``, else
+    ``retrain_policy.toml`` there."""
+    base = cwd or Path.cwd()
+    candidates = [Path(path)] if path is not None else [base / "pyproject.toml", base / POLICY_FILE]
+    for file in candidates:
+        if not file.is_file():
+            if path is not None:
+                raise MlauditInputError(f"no retrain policy file at {str(file)!r}.")
+            continue
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise MlauditInputError(f"{str(file)!r} is not valid TOML: {exc}.") from None
+        table = _policy_table(data, file)
+        if table is None:
+            if path is not None:
+                raise MlauditInputError(f"{str(file)!r} has no [tool.mlaudit.retrain] table.")
+            continue
+        where = f"{file.name} [tool.mlaudit.retrain]" if "tool" in data else str(file.name)
+        return RetrainPolicy.from_mapping(table, source=where)
+    raise MlauditInputError(
+        "no retrain policy: add a [tool.mlaudit.retrain] table to pyproject.toml or write "
+        f"{POLICY_FILE} (e.g. `min_days_between = 7` and `[drift]\\nruns = 2`), "
+        "or pass --policy FILE."
+    )
