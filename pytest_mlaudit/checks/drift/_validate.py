@@ -2,49 +2,19 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from typing import Final
 
 import pandas as pd
 
-from pytest_mlaudit.io.frames import ColumnKind
 from pytest_mlaudit.errors import MlauditInputError
+from pytest_mlaudit.io.frames import ColumnKind
 
 NUMERIC_METHODS: Final = ("ks", "psi", "js", "wasserstein")
 CATEGORICAL_METHODS: Final = ("chi2", "psi", "js", "linf")
 #: The default method per column type; see the module docs of checks.drift.
 DEFAULT_METHOD: Final[dict[ColumnKind, str]] = {"numeric": "ks", "categorical": "chi2"}
 ALL_METHODS: Final = ("ks", "chi2", "psi", "js", "wasserstein", "linf")
-
-
-def check_int(name: str, value: Any, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise MlauditInputError(f"{name} must be an integer >= {minimum}; got {name}={value!r}.")
-    return value
-
-
-def check_float(
-    name: str,
-    value: Any,
-    *,
-    low: float,
-    high: float = math.inf,
-    low_open: bool = False,
-    high_open: bool = True,
-) -> float:
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    if ok:
-        ok = (value > low if low_open else value >= low) and (
-            value < high if high_open else value <= high
-        )
-    if not ok:
-        lo = "(" if low_open else "["
-        hi = ")" if high_open else "]"
-        raise MlauditInputError(
-            f"{name} must be a finite number in {lo}{low}, {high}{hi}; got {name}={value!r}."
-        )
-    return float(value)
 
 
 def check_names(

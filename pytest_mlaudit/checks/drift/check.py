@@ -48,25 +48,17 @@ import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, ClassVar, Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
+from pytest_mlaudit._validation import check_float, check_int, check_option
 from pytest_mlaudit.checks.drift._validate import (
     DEFAULT_METHOD,
-    check_float,
-    check_int,
     check_names,
     kind_for_methods,
     parse_methods,
-)
-from pytest_mlaudit.io.frames import (
-    ColumnKind,
-    as_frame,
-    category_counts,
-    column_kind,
-    numeric_values,
 )
 from pytest_mlaudit.checks.drift.profile import (
     MAX_CATEGORIES,
@@ -76,8 +68,21 @@ from pytest_mlaudit.checks.drift.profile import (
     profile_column,
     profile_reference,
 )
+from pytest_mlaudit.checks.drift.report import (
+    HISTOGRAM_CATEGORIES,
+    ColumnDrift,
+    DriftReport,
+    Histogram,
+)
 from pytest_mlaudit.errors import MlauditInputError
-from pytest_mlaudit.result import BadWhen, CheckReport, Measure, breaches, fmt_number, format_table
+from pytest_mlaudit.io.frames import (
+    ColumnKind,
+    as_frame,
+    category_counts,
+    column_kind,
+    numeric_values,
+)
+from pytest_mlaudit.result import BadWhen
 from pytest_mlaudit.stats import distances
 from pytest_mlaudit.stats.contingency import chi2_contingency_2xk
 from pytest_mlaudit.stats.corrections import CORRECTIONS, Correction, adjust_pvalues
@@ -93,202 +98,7 @@ __all__ = [
     "profile_reference",
 ]
 
-#: Categories shown per column in the record's histograms; the rest are pooled.
-HISTOGRAM_CATEGORIES: Final = 20
 _TESTS: Final = frozenset({"ks", "chi2", "missing"})
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class ColumnDrift:
-    """One statistic of one column.
-
-    For significance tests (``ks``, ``chi2``, ``missing``) the column drifts when the
-    corrected p-value is below ``alpha`` *and* ``effect > threshold``; for distances
-    (``psi``, ``js``, ``wasserstein``, ``linf``) when ``statistic > threshold``
-    (``effect`` equals ``statistic`` there).
-    """
-
-    json_properties: ClassVar[tuple[str, ...]] = ("significant", "drifted")
-
-    column: str
-    method: str  #: ks, chi2, missing, psi, js, wasserstein or linf
-    kind: ColumnKind
-    statistic: float  #: the method's statistic (D, chi-square, PSI, ...)
-    pvalue: float | None  #: raw p-value; None for distances
-    pvalue_adjusted: float | None  #: after the correction across this report's tests
-    alpha: float | None  #: significance level (tests only)
-    effect: float  #: effect size: D, total variation, |change of null share|, or the distance
-    threshold: float  #: the effect floor (tests) or the distance threshold
-    bad_when: BadWhen  #: always ABOVE: larger effects are worse
-    n_reference: int  #: non-missing reference values used
-    n_current: int  #: non-missing current values used
-    missing_reference: float  #: share of missing values in the reference column
-    missing_current: float  #: share of missing values in the current column
-    details: dict[str, float | int | str]  #: method extras (dof, pooled cells, means, ...)
-
-    @property
-    def is_test(self) -> bool:
-        return self.pvalue is not None
-
-    @property
-    def significant(self) -> bool:
-        """Tests: the corrected p-value is below alpha. Distances: always True."""
-        if self.pvalue_adjusted is None or self.alpha is None:
-            return True
-        return self.pvalue_adjusted < self.alpha
-
-    @property
-    def drifted(self) -> bool:
-        return self.significant and breaches(self.effect, self.threshold, self.bad_when)
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Histogram:
-    """Binned counts of one column on both sides, for plots (never raw rows).
-
-    Numeric: ``edges`` has one more entry than the counts (reference-quantile bins, outer
-    edges at the smallest/largest value seen). Categorical: ``labels`` name the counts;
-    ``other_*`` pool the remaining reference categories, ``unseen`` the current-only ones.
-    """
-
-    column: str
-    kind: ColumnKind
-    edges: tuple[float, ...] | None
-    labels: tuple[str, ...] | None
-    reference: tuple[int, ...]
-    current: tuple[int, ...]
-    missing_reference: int
-    missing_current: int
-    other_reference: int = 0
-    other_current: int = 0
-    unseen_current: int = 0
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class DriftReport(CheckReport):
-    """The result of :func:`check_drift`: every column's statistics and the verdict."""
-
-    kind: ClassVar[str] = "drift"
-    json_properties: ClassVar[tuple[str, ...]] = ("drifted_columns", "drifted_share")
-
-    columns: tuple[ColumnDrift, ...]
-    n_reference: int  #: rows of the reference
-    n_current: int  #: rows of the current data
-    alpha: float
-    correction: Correction
-    min_effect: float
-    drift_share: float  #: the dataset fails when the drifted share exceeds this
-    checked_columns: tuple[str, ...]
-    unchecked_columns: tuple[str, ...]  #: current-only columns (no reference to compare)
-    unseen_categories: dict[str, tuple[str, ...]]  #: column -> most frequent unseen values
-    histograms: dict[str, Histogram]
-    reference_is_profile: bool = False
-
-    @property
-    def drifted_columns(self) -> tuple[str, ...]:
-        """Columns with at least one drifted statistic, in column order."""
-        drifted = {c.column for c in self.columns if c.drifted}
-        return tuple(c for c in self.checked_columns if c in drifted)
-
-    @property
-    def drifted_share(self) -> float:
-        return len(self.drifted_columns) / len(self.checked_columns)
-
-    @property
-    def passed(self) -> bool:
-        return not breaches(self.drifted_share, self.drift_share, BadWhen.ABOVE)
-
-    def headline(self) -> Measure:
-        return Measure("drifted_share", self.drifted_share, self.drift_share, BadWhen.ABOVE)
-
-    def sizes(self) -> dict[str, int]:
-        return {
-            "n_reference": self.n_reference,
-            "n_current": self.n_current,
-            "n_columns": len(self.checked_columns),
-        }
-
-    def key_figures(self) -> dict[str, float | int | str | bool]:
-        figures = CheckReport.key_figures(self)  # zero-arg super() fails in slotted dataclasses
-        figures["drifted_columns"] = ",".join(self.drifted_columns)
-        figures["n_drifted"] = len(self.drifted_columns)
-        figures["n_columns"] = len(self.checked_columns)
-        return figures
-
-    def brief(self) -> str:
-        if not self.drifted_columns:
-            return ""
-        shown = ", ".join(self.drifted_columns[:5])
-        more = len(self.drifted_columns) - 5
-        return f"drifted: {shown}" + (f" (+{more} more)" if more > 0 else "")
-
-    def column(self, name: str) -> tuple[ColumnDrift, ...]:
-        """The rows of one column."""
-        rows = tuple(c for c in self.columns if c.column == name)
-        if not rows:
-            raise KeyError(f"column {name!r} was not checked; checked: {self.checked_columns!r}")
-        return rows
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per (column, method), as a pandas DataFrame."""
-        return pd.DataFrame(
-            [
-                {
-                    "column": c.column,
-                    "method": c.method,
-                    "statistic": c.statistic,
-                    "pvalue": c.pvalue,
-                    "pvalue_adjusted": c.pvalue_adjusted,
-                    "effect": c.effect,
-                    "threshold": c.threshold,
-                    "drifted": c.drifted,
-                    "n_reference": c.n_reference,
-                    "n_current": c.n_current,
-                    "missing_reference": c.missing_reference,
-                    "missing_current": c.missing_current,
-                }
-                for c in self.columns
-            ]
-        )
-
-    def summary(self, max_rows: int = 40) -> str:
-        n = len(self.checked_columns)
-        verdict = "passed" if self.passed else "FAILED"
-        head = (
-            f"drift {verdict}: {len(self.drifted_columns)} of {n} column(s) drifted "
-            f"({self.headline().describe()}); {self.correction}-corrected at "
-            f"alpha={fmt_number(self.alpha)}, effect floor {fmt_number(self.min_effect)}; "
-            f"n_reference={self.n_reference}, n_current={self.n_current}"
-        )
-        rows = sorted(
-            self.columns,
-            key=lambda c: (not c.drifted, -(c.effect / c.threshold if c.threshold else c.effect)),
-        )
-        table = format_table(
-            ["column", "method", "statistic", "p (adj)", "effect", "threshold", "drifted"],
-            [
-                [
-                    c.column,
-                    c.method,
-                    fmt_number(c.statistic),
-                    fmt_number(c.pvalue_adjusted),
-                    fmt_number(c.effect),
-                    fmt_number(c.threshold),
-                    "DRIFT" if c.drifted else ("signif." if c.is_test and c.significant else "no"),
-                ]
-                for c in rows[:max_rows]
-            ],
-        )
-        lines = [head, table]
-        if len(rows) > max_rows:
-            lines.append(f"... {len(rows) - max_rows} more row(s); see report.to_frame()")
-        for col, values in self.unseen_categories.items():
-            lines.append(f"unseen categories in {col!r}: {', '.join(map(repr, values))}")
-        if self.unchecked_columns:
-            lines.append(
-                f"not checked (only in current): {', '.join(map(repr, self.unchecked_columns))}"
-            )
-        return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- the maths
@@ -573,24 +383,23 @@ def check_drift(
     (False, ('x',))
     """
     # ---- validation, apart from the maths
-    check_float("alpha", alpha, low=0.0, high=1.0, low_open=True)
-    check_float("min_effect", min_effect, low=0.0)
-    check_float("drift_share", drift_share, low=0.0, high=1.0)
+    alpha = check_float("alpha", alpha, low=0.0, high=1.0, low_open=True, high_open=True)
+    min_effect = check_float("min_effect", min_effect, low=0.0)
+    drift_share = check_float("drift_share", drift_share, low=0.0, high=1.0, high_open=True)
     thresholds = {
         "psi": check_float("psi_threshold", psi_threshold, low=0.0),
-        "js": check_float("js_threshold", js_threshold, low=0.0, high=1.0, high_open=False),
+        "js": check_float("js_threshold", js_threshold, low=0.0, high=1.0),
         "wasserstein": check_float("wasserstein_threshold", wasserstein_threshold, low=0.0),
-        "linf": check_float("linf_threshold", linf_threshold, low=0.0, high=1.0, high_open=False),
+        "linf": check_float("linf_threshold", linf_threshold, low=0.0, high=1.0),
     }
-    check_float("psi_eps", psi_eps, low=0.0, high=1.0, low_open=True)
-    check_int("max_categories", max_categories, minimum=2)
-    if correction not in CORRECTIONS:
-        raise MlauditInputError(
-            f"correction must be one of {list(CORRECTIONS)}; got correction={correction!r}."
-        )
+    psi_eps = check_float("psi_eps", psi_eps, low=0.0, high=1.0, low_open=True, high_open=True)
+    max_categories = check_int("max_categories", max_categories, minimum=2)
+    correction = check_option("correction", correction, CORRECTIONS)
     if n_jobs is not None:
-        check_int("n_jobs", n_jobs, minimum=1)
+        n_jobs = check_int("n_jobs", n_jobs, minimum=1)
 
+    if bins is not None:
+        bins = check_int("bins", bins, minimum=2)
     is_profile = isinstance(reference, ReferenceProfile)
     if is_profile:
         if bins is not None and bins != reference.bins:
@@ -603,7 +412,7 @@ def check_drift(
         ref_columns = list(reference.columns)
         n_reference = reference.n_rows
     else:
-        bins = check_int("bins", 10 if bins is None else bins, minimum=2)
+        bins = 10 if bins is None else bins
         ref_frame = as_frame(reference, name="reference")
         ref_columns = [str(c) for c in ref_frame.columns]
         n_reference = int(ref_frame.shape[0])

@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from pytest_mlaudit._validation import check_int
+from pytest_mlaudit.errors import MlauditInputError
 from pytest_mlaudit.io.frames import (
     ColumnKind,
     as_frame,
@@ -31,7 +33,6 @@ from pytest_mlaudit.io.frames import (
     column_kind,
     numeric_values,
 )
-from pytest_mlaudit.errors import MlauditInputError
 from pytest_mlaudit.stats.histogram import bin_counts_sorted, quantile_edges
 
 __all__ = [
@@ -294,10 +295,12 @@ def profile_reference(
     >>> sorted(prof.columns)
     ['c', 'x']
     """
-    from pytest_mlaudit.checks.drift._validate import check_int, check_names
+    from pytest_mlaudit.checks.drift._validate import check_names
 
-    check_int("bins", bins, minimum=2)
-    check_int("sample_size", sample_size, minimum=2)
+    bins = check_int("bins", bins, minimum=2)
+    sample_size = check_int("sample_size", sample_size, minimum=2)
+    seed = check_int("seed", seed, minimum=0)
+    max_categories = check_int("max_categories", max_categories, minimum=2)
     frame = as_frame(reference, name="reference")
     names = check_names(columns, frame, side="reference")
     forced = set(check_names(categorical, frame, side="reference", arg="categorical"))

@@ -17,6 +17,7 @@ from typing import Any, Final, TypeAlias
 import numpy as np
 import pandas as pd
 
+from pytest_mlaudit._validation import check_fraction
 from pytest_mlaudit.errors import MlauditInputError
 
 __all__ = [
@@ -25,9 +26,6 @@ __all__ = [
     "RARE_CLASSES",
     "Encoded",
     "Label",
-    "check_fraction",
-    "check_int",
-    "check_option",
     "encode_labels",
     "feature_values",
     "jsonable_id",
@@ -62,38 +60,6 @@ ROW_SUM_ATOL: Final = 1e-3
 def _shown(value: Any, limit: int = 80) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def check_option(name: str, value: Any, allowed: Sequence[str]) -> str:
-    """``value`` if it is one of ``allowed``, else an error listing them."""
-    if not isinstance(value, str) or value not in allowed:
-        raise MlauditInputError(
-            f"{name} must be one of {', '.join(map(repr, allowed))}; got {name}={_shown(value)}."
-        )
-    return value
-
-
-def check_int(name: str, value: Any, *, minimum: int) -> int:
-    """``value`` as an int >= ``minimum`` (bools are refused)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise MlauditInputError(
-            f"{name} must be an integer >= {minimum}; got {name}={_shown(value)}."
-        )
-    return int(value)
-
-
-def check_fraction(name: str, value: Any) -> float:
-    """``value`` as a float in [0, 1]."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or not math.isfinite(float(value))
-        or not 0.0 <= float(value) <= 1.0
-    ):
-        raise MlauditInputError(
-            f"{name} must be a rate between 0 and 1 (e.g. 0.05 for 5%); got {name}={_shown(value)}."
-        )
-    return float(value)
 
 
 def jsonable_label(value: Any) -> Label:

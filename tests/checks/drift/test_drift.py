@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -210,21 +208,3 @@ def test_profile_files_are_checked(tmp_path) -> None:  # type: ignore[no-untyped
     ref, _ = _frames()
     with pytest.raises(MlauditInputError, match="bins=10; got bins=20"):
         check_drift(profile_reference(ref), ref, bins=20)
-
-
-def test_core_never_imports_pytest_and_package_import_is_light() -> None:
-    code = (
-        "import sys; import pytest_mlaudit, pytest_mlaudit.checks.drift, pytest_mlaudit.auditor, "
-        "pytest_mlaudit.record;"
-        "print(sorted(m for m in ('pytest','_pytest') if m in sys.modules))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
-    code = (
-        "import sys; import pytest_mlaudit.plugin;"
-        "print(sorted(m for m in ('numpy','pandas','scipy','cleanlab','locust','papermill',"
-        "'sklearn',"
-        "'matplotlib') if m in sys.modules))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"

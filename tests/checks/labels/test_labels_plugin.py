@@ -20,8 +20,9 @@ import sklearn.datasets
 import sklearn.linear_model
 import sklearn.model_selection
 
-from pytest_mlaudit.checks.labels import _validate as _labels_input, probs as _labels_probs
 from pytest_mlaudit.checks.labels import LabelReport
+from pytest_mlaudit.checks.labels import _validate as _labels_input
+from pytest_mlaudit.checks.labels import probs as _labels_probs
 from pytest_mlaudit.result import report_from_dict
 
 DATA = """
@@ -92,7 +93,16 @@ def test_marker_verdicts_summary_and_record(pytester: pytest.Pytester) -> None:
         ]
     )
     record = _record(pytester.path / "audit.json")
-    assert record["summary"] == {"checks": 2, "passed": 1, "failed": 1}
+    assert record["summary"] == {
+        "checks": 2,
+        "passed": 1,
+        "failed": 1,
+        "xfailed": 0,
+        "tests": 2,
+        "errors": 0,
+        "skipped": 0,
+        "xpassed": 0,
+    }
     entries = {c["nodeid"].split("::")[1]: c for c in record["checks"]}
     failed = entries["test_noisy_over_the_default_limit"]
     assert failed["check"] == "labels" and failed["markers"] == ["labels"]

@@ -51,7 +51,16 @@ def test_record_round_trip_and_strict_json(tmp_path) -> None:  # type: ignore[no
     json.loads(text, parse_constant=lambda c: pytest.fail(f"non-strict JSON constant {c}"))
     back = read_record(path)
     assert back.schema_version == SCHEMA_VERSION
-    assert back.summary == {"checks": 1, "passed": 0, "failed": 1}
+    assert back.summary == {
+        "checks": 1,
+        "passed": 0,
+        "failed": 1,
+        "xfailed": 0,
+        "tests": 0,  # no test outcomes were given to build_record
+        "errors": 0,
+        "skipped": 0,
+        "xpassed": 0,
+    }
     assert back.checks[0].report() == report
     assert back.checks[0].headline == report.headline()
     assert back.checks[0].brief == "drifted: x"

@@ -73,7 +73,8 @@ def test_row_order_does_not_matter(x1: np.ndarray, x2: np.ndarray, rnd) -> None:
 @settings(max_examples=40)
 def test_scaling_both_sides_does_not_change_scale_free_verdicts(x: np.ndarray, k: float) -> None:
     rng = np.random.default_rng(0)
-    y = rng.permutation(x)
-    r1 = check_drift(pd.DataFrame({"x": x}), pd.DataFrame({"x": y[: max(2, len(y) // 2)]}))
-    r2 = check_drift(pd.DataFrame({"x": x * k}), pd.DataFrame({"x": y[: max(2, len(y) // 2)] * k}))
+    half = rng.permutation(x)[: max(2, len(x) // 2)]
+    assume(int(np.sum(~np.isnan(half))) >= 2)  # a side needs two values (else: input error)
+    r1 = check_drift(pd.DataFrame({"x": x}), pd.DataFrame({"x": half}))
+    r2 = check_drift(pd.DataFrame({"x": x * k}), pd.DataFrame({"x": half * k}))
     assert [c.drifted for c in r1.columns] == [c.drifted for c in r2.columns]

@@ -14,8 +14,8 @@ from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
-from pytest_mlaudit.checks.labels.probs import CACHE_ENV, fingerprint
 from pytest_mlaudit.checks.labels import LabelReport, check_labels
+from pytest_mlaudit.checks.labels.probs import CACHE_ENV, fingerprint
 
 
 class CountingNB(GaussianNB):

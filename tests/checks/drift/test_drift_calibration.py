@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from pytest_mlaudit import check_drift
+
+pytestmark = pytest.mark.slow  # 200 seeded datasets per trial, and a million-row run
 
 CATS = np.array(list("abcdefgh"))
 P = np.array([0.3, 0.2, 0.15, 0.1, 0.1, 0.08, 0.05, 0.02])

@@ -16,8 +16,8 @@ from cleanlab.rank import get_label_quality_scores
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-from pytest_mlaudit.checks.labels._validate import FILTER_BY, RANK_BY
 from pytest_mlaudit.checks.labels import check_labels
+from pytest_mlaudit.checks.labels._validate import FILTER_BY, RANK_BY
 
 
 def by_hand_probs(X: np.ndarray, y: np.ndarray, *, cv: int = 5, seed: int = 0) -> np.ndarray:

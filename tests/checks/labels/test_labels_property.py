@@ -12,8 +12,8 @@ from cleanlab.filter import find_label_issues
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_mlaudit.checks.labels._validate import FILTER_BY, RANK_BY
 from pytest_mlaudit.checks.labels import LabelReport, check_labels
+from pytest_mlaudit.checks.labels._validate import FILTER_BY, RANK_BY
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
