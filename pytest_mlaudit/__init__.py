@@ -41,10 +41,12 @@ if TYPE_CHECKING:
     from pytest_mlaudit.record import AuditRecord, read_record
     from pytest_mlaudit.registry import CheckSpec, FailureMode, register
     from pytest_mlaudit.retrain import RetrainDecision, RetrainPolicy, should_retrain
+    from pytest_mlaudit.session import AuditSession, audit_session
 
 __all__ = [
     "SLO",
     "AuditRecord",
+    "AuditSession",
     "Auditor",
     "BadWhen",
     "CapacityReport",
@@ -67,6 +69,7 @@ __all__ = [
     "RetrainPolicy",
     "SkewReport",
     "__version__",
+    "audit_session",
     "check_drift",
     "check_gate",
     "check_labels",
@@ -89,6 +92,8 @@ _CORE: dict[str, str] = {
     "CheckSpec": "pytest_mlaudit.registry",
     "FailureMode": "pytest_mlaudit.registry",
     "register": "pytest_mlaudit.registry",
+    "AuditSession": "pytest_mlaudit.session",
+    "audit_session": "pytest_mlaudit.session",
     "HistoryStore": "pytest_mlaudit.history",
     "RetrainDecision": "pytest_mlaudit.retrain",
     "RetrainPolicy": "pytest_mlaudit.retrain",

@@ -89,7 +89,7 @@ class Auditor:
 
     def __repr__(self) -> str:
         shown = {k: v for k, v in self._defaults.items() if v}
-        return f"<mlaudit Auditor defaults={shown!r}>"
+        return f"<mlaudit {type(self).__name__} defaults={shown!r}>"
 
     def options(self, check: str) -> dict[str, Any]:
         """The defaults that apply to ``check`` (validated against its signature)."""
