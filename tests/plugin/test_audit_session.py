@@ -132,7 +132,7 @@ def test_history_and_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         audit.drift([1.0, 2.0, 3.0] * 30, [1.0, 2.0, 3.0] * 30)
     assert audit.problems == []
     assert audit.report_path == tmp_path / "reports" / "audit.html"
-    assert "credit-risk::drift" in audit.report_path.read_text().replace("<wbr>", "")
+    assert "credit-risk::drift" in audit.report_path.read_text().replace("<wbr/>", "")
     store = HistoryStore(tmp_path / ".mlaudit" / "history.sqlite", create=False)
     assert len(store.runs()) == 1
 
