@@ -26,6 +26,7 @@ __all__ = [
     "nodeid",
     "number",
     "pct",
+    "plural",
     "table",
     "tag",
     "text",
@@ -71,12 +72,34 @@ def name(value: Any, *, limit: int = MAX_NAME) -> Html:
     return Html(f'<span title="{text(s)}">{text(s[: limit - 1])}…</span>')
 
 
+#: A node id may wrap after these (path separators, ``::``, parametrization, word joins).
+_NODEID_BREAKS: Final = re.compile(r"(::|[/\[\-_])")
+#: Table cells that hold node ids: break at the ``<wbr>`` marks only, never inside a word.
+NODEID_STYLE: Final = "overflow-wrap:normal;word-break:normal;"
+
+
+def _wbr(escaped: str) -> str:
+    return _NODEID_BREAKS.sub(lambda m: f"{m.group()}<wbr>", escaped)
+
+
 def nodeid(value: Any, *, limit: int = 200) -> Html:
-    """A pytest node id: like :func:`name`, and allowed to wrap after ``/`` and ``::``."""
-    cut = name(value, limit=limit)
-    return Html(
-        cut.replace("/", "/<wbr>").replace("::", "::<wbr>") if not cut.startswith("<span") else cut
-    )
+    """A pytest node id: like :func:`name`, allowed to wrap only after ``/``, ``::``,
+    ``[``, ``-`` and ``_`` (a ``<wbr>`` follows each), never inside a word.
+
+    Put it in a cell styled :data:`NODEID_STYLE` (``table(..., ids=[i])``) so the
+    browser does not break it elsewhere.
+    """
+    s = visible(str(value))
+    if len(s) <= limit:
+        return Html(_wbr(text(s)))
+    return Html(f'<span title="{text(s)}">{_wbr(text(s[: limit - 1]))}…</span>')
+
+
+def plural(n: Any, word: str, many: str | None = None) -> str:
+    """``"1 check"``, ``"2 checks"``, ``"0 checks"`` (``many`` for irregular plurals)."""
+    value = n if isinstance(n, int | float) and not isinstance(n, bool) else None
+    shown = fmt_number(value) if value is not None else str(n)
+    return f"{shown} {word if value == 1 else (many or word + 's')}"
 
 
 def number(x: Any) -> Html:
@@ -156,14 +179,16 @@ def table(
     numeric: Iterable[int] = (),
     nowrap: Iterable[int] = (),
     breakable: Iterable[int] = (),
+    ids: Iterable[int] = (),
     row_levels: Sequence[str | None] | None = None,
     caption: str | None = None,
 ) -> Html:
     """An HTML table. Cells: :class:`Html` as is, numbers formatted, the rest escaped.
 
     ``numeric`` are the column positions to right-align, ``nowrap`` the ones kept on one
-    line, ``breakable`` the ones that may break anywhere (long ids or messages without
-    spaces) so that the table fits the page; ``row_levels`` colours whole rows
+    line, ``breakable`` the ones that may break anywhere (long messages without spaces)
+    so that the table fits the page, ``ids`` the ones holding :func:`nodeid` values
+    (broken only at their ``<wbr>`` marks); ``row_levels`` colours whole rows
     (``"fail"``/``"warn"``/``None``).
     """
     right = set(numeric)
@@ -171,6 +196,7 @@ def table(
         i: ("text-align:right;" if i in right else "text-align:left;")
         + ("white-space:nowrap;" if i in set(nowrap) else "")
         + ("overflow-wrap:anywhere;" if i in set(breakable) else "")
+        + (NODEID_STYLE if i in set(ids) else "")
         for i in range(len(headers))
     }
     head = "".join(

@@ -20,6 +20,8 @@ import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final
 
+from pytest_mlaudit.report.sections._common import _num
+
 __all__ = ["capacity_curve", "class_rates", "drift_histograms", "load_timeline"]
 
 #: Colours: reference/baseline in grey-blue, current in orange, limits in red.
@@ -35,20 +37,6 @@ def label(value: Any, limit: int = 32) -> str:
     """A name as one short line of plain text for a plot."""
     s = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(value))
     return s if len(s) <= limit else s[: limit - 1] + "…"
-
-
-def _num(x: Any) -> float:
-    """A JSON number (or the strings "nan"/"inf") as a float; anything else is nan."""
-    if isinstance(x, bool):
-        return float(x)
-    if isinstance(x, int | float):
-        return float(x)
-    if isinstance(x, str):
-        try:
-            return float(x)
-        except ValueError:
-            return math.nan
-    return math.nan
 
 
 @contextlib.contextmanager

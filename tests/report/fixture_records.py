@@ -2,8 +2,9 @@
 
 Every entry is built from the real report classes (drift from a real :func:`check_drift`
 run; labels, parity/skew, load and capacity from their dataclasses with hand-picked
-numbers), so a change of their fields shows up here; the "gate" entry is a kind this
-version does not know, with only the fields every entry has.
+numbers; the gate from real :func:`check_gate` runs on seeded data), so a change of their
+fields shows up here; the "fairness" entry is a kind no registered spec knows, with only
+the fields every entry has (and its measures).
 """
 
 from __future__ import annotations
@@ -480,12 +481,12 @@ def skew_entries(features: list[str] | None = None) -> list[CheckEntry]:
 
 
 def other_entry() -> dict[str, Any]:
-    """An entry of a kind this version does not know (only the generic fields)."""
+    """An entry of a kind no registered spec knows (the generic fields and its measures)."""
     return {
-        "nodeid": "tests/test_gate.py::test_deployment_gate",
+        "nodeid": "tests/test_fairness.py::test_fairness_gap",
         "seq": 0,
-        "check": "gate",
-        "kind": "gate",
+        "check": "fairness",
+        "kind": "fairness",
         "markers": [],
         "passed": False,
         "duration_s": 0.01,
@@ -493,8 +494,77 @@ def other_entry() -> dict[str, Any]:
         "sizes": {"rows": 5000},
         "figures": {"auc_new": 0.81, "auc_old": 0.85, "passed": False},
         "brief": "new model is worse",
-        "result": {"kind": "gate", "anything": [1, 2, 3]},
+        "result": {"kind": "fairness", "anything": [1, 2, 3]},
+        "measures": [
+            {
+                "name": "auc_gap",
+                "statistic": 0.06,
+                "threshold": 0.05,
+                "bad_when": "above",
+                "subject": "region=north",
+            },
+            {
+                "name": "auc_gap",
+                "statistic": 0.01,
+                "threshold": 0.05,
+                "bad_when": "above",
+                "subject": "region=south",
+            },
+            {"name": "rows", "statistic": 1200, "threshold": None, "bad_when": "above"},
+        ],
     }
+
+
+# --------------------------------------------------------------------------- gate
+
+
+def gate_data(seed: int = 0, rows: int = 800) -> tuple[Any, Any, Any, Any]:
+    """``(X_test, y_test, baseline, worse_candidate)``: two fitted logistic regressions,
+    the candidate trained on a feature that carries little of the signal."""
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(rows, 4))
+    y = (X[:, 0] + 0.5 * X[:, 1] + 0.5 * rng.normal(size=rows) > 0).astype(int)
+    half = rows // 2
+    baseline = LogisticRegression().fit(X[:half], y[:half])
+    weak = X.copy()
+    weak[:, 0] = 0.0  # the candidate lost the strongest feature
+    candidate = LogisticRegression().fit(weak[:half], y[:half])
+    return X[half:], y[half:], baseline, candidate
+
+
+def gate_entries(metric_names: list[str] | None = None) -> list[CheckEntry]:
+    """A failing gate (worse on accuracy and ROC AUC, below a floor, artifact checked) and a
+    passing one (the same model against itself)."""
+    from pytest_mlaudit.checks.gate import check_gate
+
+    X, y, baseline, candidate = gate_data()
+    failing = check_gate(
+        candidate,
+        baseline,
+        X,
+        y,
+        metrics=["accuracy", "roc_auc"],
+        min_delta={"accuracy": 0.01, "roc_auc": 0.0},
+        floor={"roc_auc": 0.9},
+        n_boot=1000,
+        seed=0,
+        artifact=True,
+        sample_rows=50,
+        latency_rows=5,
+    )
+    passing = check_gate(baseline, baseline, X, y, metrics=["accuracy"], n_boot=500, seed=0)
+    entries = [
+        entry("gate", failing, "tests/test_gate.py::test_candidate_may_replace_production"),
+        entry("gate", passing, "tests/test_gate.py::test_retrained_model_is_as_good"),
+    ]
+    if metric_names:  # hostile names: rename the metrics in the record's JSON
+        result = failing.to_dict()
+        for m, name in zip(result["metrics"], metric_names, strict=False):
+            m["metric"] = name
+        entries[0] = dataclasses.replace(entries[0], result=result)
+    return entries
 
 
 def write(
@@ -526,8 +596,15 @@ def write(
 
 
 def full_record(path: Path) -> Path:
-    """Every section: drift (failing and passing), skew, labels, load, capacity, unknown."""
-    entries = [*drift_entries(), *skew_entries(), labels_entry(), *load_entries()]
+    """Every section: drift (failing and passing), skew, gate, labels, load, capacity, and a
+    kind no spec knows."""
+    entries = [
+        *drift_entries(),
+        *skew_entries(),
+        *gate_entries(),
+        labels_entry(),
+        *load_entries(),
+    ]
     return write(path, entries, [other_entry()])
 
 
@@ -539,6 +616,7 @@ def hostile_record(path: Path) -> Path:
     )
     entries.append(labels_entry(classes=HOSTILE[1:4], nodeid=f"t.py::test[{HOSTILE[0]}]"))
     entries.extend(skew_entries(HOSTILE[:3]))
+    entries.extend(gate_entries(HOSTILE[:2]))
     gate = other_entry()
     gate["brief"] = HOSTILE[3] + " " + HOSTILE[1]
     gate["figures"] = {HOSTILE[2]: HOSTILE[1]}

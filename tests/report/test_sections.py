@@ -13,6 +13,8 @@ from fixture_records import HOSTILE, other_entry
 from pytest_mlaudit.errors import MlauditInputError
 from pytest_mlaudit.report import _html as h
 from pytest_mlaudit.report import _plots, sections
+from pytest_mlaudit.report.sections._common import _entries
+from pytest_mlaudit.report.sections.drift import sort_key
 from pytest_mlaudit.result import BadWhen, Measure
 
 SECTIONS = [
@@ -21,9 +23,12 @@ SECTIONS = [
     sections.summary,
     sections.drift,
     sections.skew,
+    sections.gate,
     sections.labels,
     sections.load,
     sections.other,
+    sections.failure_modes,
+    sections.footer,
 ]
 
 
@@ -102,9 +107,9 @@ def test_sections_of_the_full_record(full: dict[str, Any]) -> None:
 
 
 def test_drift_table_is_sorted_by_effect(full: dict[str, Any]) -> None:
-    (entry, _) = sections._entries(full, ["drift"])
+    (entry, _) = _entries(full, ["drift"])
     rows = entry["result"]["columns"]
-    ordered = sorted(rows, key=sections._drift_sort_key)
+    ordered = sorted(rows, key=sort_key)
     drifted = [r["drifted"] for r in ordered]
     assert drifted == sorted(drifted, reverse=True)
     ratios = [r["effect"] / r["threshold"] for r in ordered if r["drifted"]]
@@ -115,7 +120,7 @@ def test_a_record_with_only_an_unknown_kind() -> None:
     record = minimal_record(other_entry())
     assert sections.drift(record) is None and sections.load(record) is None
     summary = sections.summary(record).to_html()
-    assert "gate" in summary and "auc_drop=0.04 &gt; 0.02" in summary
+    assert "fairness" in summary and "auc_drop=0.04 &gt; 0.02" in summary
     other = sections.other(record)
     assert other is not None and "auc_new" in other.to_html()
     assert "Investigate this check" in sections.actions(record).to_html()

@@ -1,0 +1,225 @@
+"""The overview parts of the report: the header, every check, what to do, the footer.
+
+None of them knows a check kind: the advice of "What to do" comes from the registry
+(:func:`pytest_mlaudit.report.sections._dispatch.advice`).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shlex
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pytest_mlaudit.report import _html as h
+from pytest_mlaudit.report._html import Html
+from pytest_mlaudit.report.sections._common import (
+    Section,
+    _dict,
+    _entries,
+    _kind,
+    _list,
+    _num,
+    _verdict,
+    describe,
+)
+from pytest_mlaudit.report.sections._dispatch import advice
+
+__all__ = ["actions", "footer", "header", "summary"]
+
+# --------------------------------------------------------------------------- header
+
+
+def _project(record: Mapping[str, Any]) -> str:
+    run = _dict(record.get("run"))
+    root = str(run.get("project") or run.get("rootdir") or "")
+    return Path(root).name if root else ""
+
+
+def header(record: Mapping[str, Any]) -> Section:
+    """Title, verdict counts, when, git commit, versions and how the run was made."""
+    summary_ = _dict(record.get("summary"))
+    entries = _entries(record)
+    n = int(_num(summary_.get("checks", len(entries))))
+    failed = int(
+        _num(summary_.get("failed", sum(1 for e in entries if e.get("passed") is not True)))
+    )
+    passed = int(_num(summary_.get("passed", n - failed)))
+    env = _dict(record.get("environment"))
+    run = _dict(record.get("run"))
+    pkg = _dict(record.get("package"))
+    project = _project(record)
+
+    commit = env.get("git_commit")
+    commit_text: Any = h.DASH
+    if commit:
+        commit_text = str(commit) + (" (with uncommitted changes)" if env.get("git_dirty") else "")
+    exitstatus = run.get("exitstatus")
+    status: Html = (
+        h.badge(
+            "run passed" if exitstatus == 0 else f"run failed (exit status {exitstatus})",
+            "pass" if exitstatus == 0 else "fail",
+        )
+        if exitstatus is not None
+        else h.Html("")
+    )
+    counts = h.join(
+        [
+            h.badge(h.plural(n, "check"), "info"),
+            " ",
+            h.badge(f"{passed} passed", "pass"),
+            " ",
+            h.badge(f"{failed} failed", "fail" if failed else "pass"),
+            " ",
+            status,
+        ]
+    )
+    facts: dict[str, Any] = {
+        "written": record.get("created_at", h.DASH),
+        "git commit": h.tag("code", commit_text) if commit else commit_text,
+        "duration": f"{h.number(run.get('duration_s'))} s" if "duration_s" in run else h.DASH,
+        "pytest arguments": h.tag("code", " ".join(map(str, _list(run.get("args"))))) or h.DASH,
+        "python": f"{env.get('python', '?')} ({env.get('implementation', '?')}) on "
+        f"{env.get('platform', '?')}",
+        "pytest-mlaudit": pkg.get("version", "?"),
+        "record": h.tag("code", record.get("_path", "")),
+    }
+    packages = _dict(env.get("packages"))
+    if packages:
+        facts["package versions"] = h.join(
+            [h.join([h.tag("code", f"{k} {v}") for k, v in sorted(packages.items())], ", ")]
+        )
+    title = "Audit report" + (f": {project}" if project else "")
+    return Section().html(h.tag("h1", title), h.tag("p", counts), h.definition_list(facts))
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def _sizes(sizes: Any) -> str:
+    return ", ".join(f"{k}={v}" for k, v in _dict(sizes).items())
+
+
+def _seconds(x: Any) -> Html:
+    v = _num(x)
+    return h.Html(f"{v:.2f}") if math.isfinite(v) else h.number(x)
+
+
+def summary(record: Mapping[str, Any]) -> Section:
+    """One row per check: verdict, kind, test, headline statistic, details, sizes, time."""
+    entries = _entries(record)
+    section = Section().html(h.tag("h2", "Every check"))
+    if not entries:
+        return section.html(h.tag("p", "The record holds no checks: no test called mlaudit."))
+    rows, levels = [], []
+    for e in entries:
+        rows.append(
+            [
+                _verdict(e.get("passed")),
+                h.name(_kind(e)),
+                h.tag("code", h.nodeid(e.get("nodeid") or "(outside pytest)", limit=160)),
+                describe(e.get("headline")),
+                h.text(str(e.get("brief", ""))) if e.get("brief") else "",
+                _sizes(e.get("sizes")),
+                _seconds(e.get("duration_s")),
+            ]
+        )
+        levels.append(None if e.get("passed") is True else "fail")
+    return section.html(
+        h.table(
+            ["verdict", "check", "test", "statistic vs threshold", "details", "sizes", "time (s)"],
+            rows,
+            numeric=[6],
+            nowrap=[0, 1, 6],
+            breakable=[4],
+            ids=[2],
+            row_levels=levels,
+        )
+    )
+
+
+# --------------------------------------------------------------------------- what to do
+
+
+def actions(record: Mapping[str, Any]) -> Section:
+    """The "what to do" list: one line per failing check."""
+    failing = [e for e in _entries(record) if e.get("passed") is not True]
+    section = Section().html(h.tag("h2", "What to do"))
+    if not failing:
+        return section.html(
+            h.tag("p", h.badge("PASS", "pass"), " Every check passed; nothing to do.")
+        )
+    items = [
+        h.tag(
+            "li",
+            h.tag("strong", _kind(e)),
+            " ",
+            h.tag("code", h.nodeid(e.get("nodeid") or "?", limit=160)),
+            ": ",
+            advice(e),
+        )
+        for e in failing
+    ]
+    return section.html(h.tag("ul", *items))
+
+
+# --------------------------------------------------------------------------- footer
+
+
+def _shown_path(path: str, base: Path | None) -> str:
+    """``path`` relative to ``base`` when it lies under it, else absolute."""
+    p = Path(path).absolute()
+    if base is not None:
+        try:
+            return str(p.relative_to(base))
+        except ValueError:
+            pass
+    return str(p)
+
+
+def rerender_command(
+    record: Mapping[str, Any], out_dir: str | os.PathLike[str] | None = None
+) -> tuple[str, str | None]:
+    """The ``mlaudit report RECORD -o DIR`` command that renders this report again.
+
+    ``out_dir`` defaults to the working directory (the report's output directory while
+    :func:`~pytest_mlaudit.report.render_report` runs the notebook). Both paths are shown
+    relative to the run's directory (``run.invocation_dir``, else ``run.rootdir``) when
+    they lie under it, and that directory is returned beside the command (else None).
+    """
+    run = _dict(record.get("run"))
+    base_text = run.get("invocation_dir") or run.get("rootdir")
+    base = Path(str(base_text)).absolute() if base_text else None
+    path = str(record.get("_path") or "audit.json")
+    out = str(out_dir) if out_dir is not None else os.getcwd()
+    rec_shown, out_shown = _shown_path(path, base), _shown_path(out, base)
+    relative = base is not None and not (
+        Path(rec_shown).is_absolute() and Path(out_shown).is_absolute()
+    )
+    if relative and out_shown == ".":
+        out_shown = "./"
+    elif not out_shown.endswith(("/", os.sep)):
+        out_shown += "/"
+    command = f"mlaudit report {shlex.quote(rec_shown)} -o {shlex.quote(out_shown)}"
+    return command, (str(base) if relative else None)
+
+
+def footer(record: Mapping[str, Any], out_dir: str | os.PathLike[str] | None = None) -> Section:
+    """Where the report came from, and the command that renders it again."""
+    command, base = rerender_command(record, out_dir)
+    where: list[Any] = [" (from ", h.tag("code", h.name(base, limit=200)), ")"] if base else []
+    return Section().html(
+        h.Html("<hr/>"),
+        h.tag(
+            "p",
+            "Rendered by pytest-mlaudit from the run's audit record ",
+            h.tag("code", h.name(str(record.get("_path", "?")), limit=200)),
+            ". Render it again with ",
+            h.tag("code", h.name(command, limit=400)),
+            *where,
+            ".",
+            style="color:#5f6368;",
+        ),
+    )
