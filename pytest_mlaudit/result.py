@@ -236,6 +236,30 @@ class CheckReport(abc.ABC):
     def __str__(self) -> str:
         return self.summary()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # dataclasses do not replace a __repr__ the class defines itself, so every report
+        # keeps the one-line repr below (tracebacks and notebooks stay readable) unless the
+        # subclass writes its own
+        if "__repr__" not in cls.__dict__:
+            cls.__repr__ = CheckReport.__repr__  # type: ignore[method-assign]
+
+    def __repr__(self) -> str:
+        """One line: class, kind, verdict, headline (the numbers are in ``summary()``)."""
+        try:
+            verdict = "PASS" if self.passed else "FAIL"
+            text = f"{self.kind} {verdict} {self.headline().describe()}"
+            brief = self.brief()
+        except Exception as exc:  # a repr must never raise
+            return f"<{type(self).__name__} (unreadable: {type(exc).__name__})>"
+        return f"<{type(self).__name__} {text}{'  ' + brief if brief else ''}>"
+
+    def _repr_html_(self) -> str:
+        """Jupyter's rich display: the check's section of the audit report."""
+        from pytest_mlaudit.report.display import report_html
+
+        return report_html(self)
+
 
 def report_from_dict(data: Mapping[str, Any]) -> CheckReport:
     """Rebuild any registered kind's report from its ``to_dict()`` data (dispatch on ``kind``)."""
