@@ -1,8 +1,14 @@
 """``mlaudit history``: the audit history from the command line.
 
-``runs``, ``checks`` (per-check trends), ``values`` (one number over time), ``add``
-(saved records), ``mark`` (a retrain, promotion or rollback) and ``events``. Readers
-never create or change the store.
+Without an action it shows what the README promises: the last runs, then every check's
+trend over them (verdicts old -> new and its headline values). The actions: ``runs``,
+``checks`` (per-check trends), ``values`` (one number over time), ``add`` (saved
+records), ``mark`` (a retrain, promotion or rollback) and ``events``. Readers never
+create or change the store.
+
+Options go before or after the action (``mlaudit history --limit 1 runs`` and
+``mlaudit history runs --limit 1`` are the same); an option the action does not take
+is an error that says so.
 """
 
 from __future__ import annotations
@@ -10,64 +16,120 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+from collections.abc import Callable, Sequence
+from typing import Any, Final
 
 from pytest_mlaudit.cli._output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit, fmt, say
-from pytest_mlaudit.history import EVENT_KINDS, CheckRow, HistoryStore
+from pytest_mlaudit.history import EVENT_KINDS, CheckRow, HistoryStore, RunRow
 
 __all__ = ["add_arguments", "run"]
 
+#: the view shown without an action
+OVERVIEW: Final = "overview"
 
-def _add_db(parser: argparse.ArgumentParser, *, sub: bool) -> None:
-    parser.add_argument(
-        "--db",
-        metavar="PATH",
-        default=argparse.SUPPRESS if sub else None,
-        help="the history store (default: $MLAUDIT_HISTORY, the mlaudit_history ini key in "
-        "pyproject.toml, else .mlaudit/history.sqlite)",
-    )
-    parser.add_argument(
-        "--json",
-        action="store_true",
-        default=argparse.SUPPRESS if sub else False,
-        help="print JSON instead of a table",
-    )
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1; got {text!r}")
+    return value
+
+
+#: option -> its argparse settings (every one without a default: see :func:`_options`)
+_OPTIONS: Final[dict[str, dict[str, Any]]] = {
+    "--db": {
+        "metavar": "PATH",
+        "help": "the history store (default: $MLAUDIT_HISTORY, the mlaudit_history ini key "
+        "in pyproject.toml, else .mlaudit/history.sqlite)",
+    },
+    "--json": {"action": "store_true", "help": "print JSON instead of a table"},
+    "--limit": {
+        "type": _positive,
+        "metavar": "N",
+        "help": "how many: runs (overview, runs), runs per check (checks), rows (values)",
+    },
+    "--check": {"help": "only this check (drift, gate, labels, ...)"},
+    "--test": {"action": "append", "help": "node-id substring (repeatable)"},
+    "--subject": {"action": "append", "help": "column/metric/class (repeatable)"},
+    "--kind": {"choices": EVENT_KINDS, "help": "only this kind of event"},
+}
+
+
+#: action -> the options it takes, with their defaults
+_TAKES: Final[dict[str, dict[str, Any]]] = {
+    OVERVIEW: {"--db": None, "--json": False, "--limit": 10, "--check": None, "--test": []},
+    "runs": {"--db": None, "--json": False, "--limit": 20},
+    "checks": {"--db": None, "--json": False, "--limit": 10, "--check": None, "--test": []},
+    "values": {
+        "--db": None,
+        "--json": False,
+        "--limit": 20,
+        "--check": None,
+        "--test": [],
+        "--subject": [],
+    },
+    "add": {"--db": None, "--json": False},
+    "mark": {"--db": None, "--json": False},
+    "events": {"--db": None, "--json": False, "--kind": None},
+}
+
+
+def _options(p: argparse.ArgumentParser, names: Sequence[str]) -> None:
+    """Add ``names`` with no default, so a value given before the action survives one
+    not given after it; :func:`_resolve` fills the action's defaults."""
+    for name in names:
+        p.add_argument(name, default=argparse.SUPPRESS, **_OPTIONS[name])
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The ``mlaudit history`` subcommands (``runs`` when none is given)."""
-    _add_db(parser, sub=False)
-    parser.set_defaults(history_action="runs", limit=20)
+    """The ``mlaudit history`` actions (the overview when none is given)."""
+    _options(parser, list(_OPTIONS))
+    parser.set_defaults(history_action=None)
     sub = parser.add_subparsers(dest="history_action", metavar="ACTION")
-    p = sub.add_parser("runs", help="list the runs, newest first (the default)")
-    _add_db(p, sub=True)
-    p.add_argument("--limit", type=int, default=20, help="runs to show (default 20)")
+    p = sub.add_parser("runs", help="list the runs, newest first")
+    _options(p, list(_TAKES["runs"]))
     p = sub.add_parser("checks", help="per-check trends: verdicts and headline over the last runs")
-    _add_db(p, sub=True)
-    p.add_argument("--check", help="only this check (drift, gate, labels, ...)")
-    p.add_argument("--test", action="append", default=[], help="node-id substring (repeatable)")
-    p.add_argument("--limit", type=int, default=10, help="runs per check to show (default 10)")
+    _options(p, list(_TAKES["checks"]))
     p = sub.add_parser("values", help="one number over time, e.g. `values psi --subject income`")
-    _add_db(p, sub=True)
     p.add_argument("name", help="psi, ks, candidate, diff, issue_rate, or a key figure's name")
-    p.add_argument(
-        "--subject", action="append", default=[], help="column/metric/class (repeatable)"
-    )
-    p.add_argument("--check", help="only this check")
-    p.add_argument("--test", action="append", default=[], help="node-id substring (repeatable)")
-    p.add_argument("--limit", type=int, default=20, help="rows to show (default 20)")
+    _options(p, list(_TAKES["values"]))
     p = sub.add_parser("add", help="append saved audit records (JSON) to the store")
-    _add_db(p, sub=True)
     p.add_argument("records", nargs="+", metavar="RECORD.json")
+    _options(p, list(_TAKES["add"]))
     p = sub.add_parser("mark", help="record a retrain, promotion or rollback")
-    _add_db(p, sub=True)
     p.add_argument("event", choices=EVENT_KINDS)
     p.add_argument("--model", help="which model (a version, a path, a registry URI)")
     p.add_argument("--note", help="why")
     p.add_argument("--at", help="when (ISO-8601; default now)")
     p.add_argument("--run", type=int, help="the run id this event belongs to (e.g. the gate run)")
+    _options(p, list(_TAKES["mark"]))
     p = sub.add_parser("events", help="list retrains, promotions and rollbacks")
-    _add_db(p, sub=True)
-    p.add_argument("--kind", choices=EVENT_KINDS)
+    _options(p, list(_TAKES["events"]))
+    parser.epilog = (
+        "without an ACTION: the last runs, then each check's trend over them. Options go "
+        "before or after the ACTION."
+    )
+
+
+def _resolve(args: argparse.Namespace) -> str | None:
+    """Fill the action's defaults; an error message when an option does not apply."""
+    action = args.history_action or OVERVIEW
+    takes = _TAKES[action]
+    for name in _OPTIONS:
+        dest = name.removeprefix("--")
+        given = hasattr(args, dest)
+        if name not in takes:
+            if given and getattr(args, dest) not in (None, False, []):
+                shown = "mlaudit history" + ("" if action == OVERVIEW else f" {action}")
+                return f"{name} does not apply to `{shown}`"
+            continue
+        if not given or getattr(args, dest) is None:
+            default = takes[name]
+            setattr(args, dest, list(default) if isinstance(default, list) else default)
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -75,96 +137,14 @@ def run(args: argparse.Namespace) -> int:
     from pytest_mlaudit.errors import MlauditInputError
     from pytest_mlaudit.history import HistoryError, resolve_path
 
-    path = resolve_path(args.db)
-    action = args.history_action or "runs"
-    writes = action in ("add", "mark")
-    store = HistoryStore(path, create=writes)
+    problem = _resolve(args)
+    if problem is not None:
+        say(f"error: {problem}")
+        return EXIT_USAGE
+    action = args.history_action or OVERVIEW
+    store = HistoryStore(resolve_path(args.db), create=action in ("add", "mark"))
     try:
-        if action == "runs":
-            runs = store.runs(limit=args.limit)
-            emit(
-                args.json,
-                [dataclasses.asdict(r) for r in runs],
-                ["run", "created_at", "commit", "exit", "checks", "passed", "failed", "source"],
-                [
-                    [
-                        str(r.id),
-                        r.created_at,
-                        (r.git_commit or "-")[:10],
-                        str(r.exitstatus),
-                        str(r.n_checks),
-                        str(r.n_passed),
-                        str(r.n_failed),
-                        r.source or "-",
-                    ]
-                    for r in runs
-                ],
-                f"no runs in {path}",
-            )
-        elif action == "checks":
-            _print_checks(store, args)
-        elif action == "values":
-            rows = store.measures(
-                name=args.name, subjects=args.subject, check=args.check, tests=args.test
-            )[: args.limit]
-            emit(
-                args.json,
-                [dataclasses.asdict(r) for r in rows],
-                ["run", "created_at", "test", "subject", "value", "threshold", "flagged"],
-                [
-                    [
-                        str(r.run_id),
-                        r.created_at,
-                        r.nodeid,
-                        r.subject or "-",
-                        fmt(r.value),
-                        "-" if r.threshold is None else fmt(r.threshold),
-                        "-" if r.flagged is None else ("YES" if r.flagged else "no"),
-                    ]
-                    for r in rows
-                ],
-                f"no values named {args.name!r} in {path}",
-            )
-        elif action == "add":
-            results = []
-            for file in args.records:
-                result = store.append(file)
-                results.append({"record": file, **dataclasses.asdict(result)})
-                if not args.json:
-                    verb = "appended as" if result.created else "already stored as"
-                    print(f"{file}: {verb} run #{result.run_id}")
-            if args.json:
-                print(json.dumps(results, indent=2))
-        elif action == "mark":
-            event = store.add_event(
-                args.event, at=args.at, model=args.model, note=args.note, run_id=args.run
-            )
-            if args.json:
-                print(json.dumps(dataclasses.asdict(event), indent=2))
-            else:
-                print(
-                    f"recorded {event.kind} #{event.id} at {event.created_at}"
-                    + (f" ({event.model})" if event.model else "")
-                )
-        elif action == "events":
-            events = store.events(args.kind)
-            emit(
-                args.json,
-                [dataclasses.asdict(e) for e in events],
-                ["id", "kind", "created_at", "model", "run", "note"],
-                [
-                    [
-                        str(e.id),
-                        e.kind,
-                        e.created_at,
-                        e.model or "-",
-                        "-" if e.run_id is None else str(e.run_id),
-                        e.note or "",
-                    ]
-                    for e in events
-                ],
-                f"no events in {path}",
-            )
+        _ACTIONS[action](store, args)
     except HistoryError as exc:
         say(f"error: {exc}")
         return EXIT_FAILED
@@ -174,21 +154,102 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_checks(store: HistoryStore, args: argparse.Namespace) -> None:
-    rows = store.checks(check=args.check, tests=args.test)
+# --------------------------------------------------------------------------- the views
+
+
+def _run_rows(runs: Sequence[RunRow]) -> list[list[str]]:
+    return [
+        [
+            str(r.id),
+            r.created_at,
+            (r.git_commit or "-")[:10],
+            str(r.exitstatus),
+            str(r.n_checks),
+            str(r.n_passed),
+            str(r.n_failed),
+            r.source or "-",
+        ]
+        for r in runs
+    ]
+
+
+_RUN_HEADERS: Final = [
+    "run",
+    "created_at",
+    "commit",
+    "exit",
+    "checks",
+    "passed",
+    "failed",
+    "source",
+]
+_CHECK_HEADERS: Final = [
+    "check",
+    "test",
+    "runs",
+    "passed",
+    "verdicts (old->new, F=fail)",
+    "last",
+    "last 5 values",
+]
+
+
+def _overview(store: HistoryStore, args: argparse.Namespace) -> None:
+    runs = store.runs(limit=args.limit)
+    since = runs[-1].created_at if runs else None
+    trends, table = _trends(store, args, since=since)
+    if args.json:
+        data = {"runs": [dataclasses.asdict(r) for r in runs], "checks": trends}
+        print(json.dumps(data, indent=2))
+        return
+    emit(False, None, _RUN_HEADERS, _run_rows(runs), f"no runs in {store.path}")
+    if runs:
+        print(f"\nper-check trends over these {len(runs)} run(s):")
+        emit(False, None, _CHECK_HEADERS, table, "no checks in these runs")
+
+
+def _runs(store: HistoryStore, args: argparse.Namespace) -> None:
+    runs = store.runs(limit=args.limit)
+    emit(
+        args.json,
+        [dataclasses.asdict(r) for r in runs],
+        _RUN_HEADERS,
+        _run_rows(runs),
+        f"no runs in {store.path}",
+    )
+
+
+def _checks(store: HistoryStore, args: argparse.Namespace) -> None:
+    out, table = _trends(store, args)
+    emit(args.json, out, _CHECK_HEADERS, table, f"no checks in {store.path}")
+
+
+def _trends(
+    store: HistoryStore, args: argparse.Namespace, *, since: str | None = None
+) -> tuple[list[dict[str, Any]], list[list[str]]]:
+    """Per check (test and position): verdicts and headline values, old -> new."""
+    rows = store.checks(check=args.check, tests=args.test, since=since)
     groups: dict[tuple[str, str, int], list[CheckRow]] = {}
     for r in rows:  # newest first
         groups.setdefault((r.check, r.nodeid, r.seq), []).append(r)
+    seqs: dict[str, set[int]] = {}
+    for _, nodeid, seq in groups:
+        seqs.setdefault(nodeid, set()).add(seq)
     out = []
     table = []
-    for (check, nodeid, seq), items in sorted(groups.items()):
+    for (check, nodeid, seq), items in sorted(groups.items(), key=lambda kv: kv[0][1:]):
         recent = items[: args.limit]
         trend = "".join("." if r.passed else "F" for r in reversed(recent))
         last = recent[0]
         stats = [r.statistic for r in reversed(recent)]
+        # the record's name for the check: the node id, with #1, #2 when the test ran several
+        name = nodeid
+        if len(seqs[nodeid]) > 1:
+            name = f"{nodeid}#{sorted(seqs[nodeid]).index(seq) + 1}"
         out.append(
             {
                 "check": check,
+                "name": name,
                 "nodeid": nodeid,
                 "seq": seq,
                 "runs": len(items),
@@ -205,7 +266,7 @@ def _print_checks(store: HistoryStore, args: argparse.Namespace) -> None:
         table.append(
             [
                 check,
-                nodeid + (f"[{seq}]" if seq else ""),
+                name,
                 str(len(items)),
                 str(sum(r.passed for r in items)),
                 trend,
@@ -213,10 +274,83 @@ def _print_checks(store: HistoryStore, args: argparse.Namespace) -> None:
                 " ".join(fmt(s) for s in stats[-5:]),
             ]
         )
+    return out, table
+
+
+def _values(store: HistoryStore, args: argparse.Namespace) -> None:
+    rows = store.measures(name=args.name, subjects=args.subject, check=args.check, tests=args.test)[
+        : args.limit
+    ]
     emit(
         args.json,
-        out,
-        ["check", "test", "runs", "passed", "verdicts (old->new, F=fail)", "last", "last 5 values"],
-        table,
-        f"no checks in {store.path}",
+        [dataclasses.asdict(r) for r in rows],
+        ["run", "created_at", "test", "subject", "value", "threshold", "flagged"],
+        [
+            [
+                str(r.run_id),
+                r.created_at,
+                r.nodeid,
+                r.subject or "-",
+                fmt(r.value),
+                "-" if r.threshold is None else fmt(r.threshold),
+                "-" if r.flagged is None else ("YES" if r.flagged else "no"),
+            ]
+            for r in rows
+        ],
+        f"no values named {args.name!r} in {store.path}",
     )
+
+
+def _add(store: HistoryStore, args: argparse.Namespace) -> None:
+    results = []
+    for file in args.records:
+        result = store.append(file)
+        results.append({"record": file, **dataclasses.asdict(result)})
+        if not args.json:
+            verb = "appended as" if result.created else "already stored as"
+            print(f"{file}: {verb} run #{result.run_id}")
+    if args.json:
+        print(json.dumps(results, indent=2))
+
+
+def _mark(store: HistoryStore, args: argparse.Namespace) -> None:
+    event = store.add_event(
+        args.event, at=args.at, model=args.model, note=args.note, run_id=args.run
+    )
+    if args.json:
+        print(json.dumps(dataclasses.asdict(event), indent=2))
+    else:
+        model = f" ({event.model})" if event.model else ""
+        print(f"recorded {event.kind} #{event.id} at {event.created_at}{model}")
+
+
+def _events(store: HistoryStore, args: argparse.Namespace) -> None:
+    events = store.events(args.kind)
+    emit(
+        args.json,
+        [dataclasses.asdict(e) for e in events],
+        ["id", "kind", "created_at", "model", "run", "note"],
+        [
+            [
+                str(e.id),
+                e.kind,
+                e.created_at,
+                e.model or "-",
+                "-" if e.run_id is None else str(e.run_id),
+                e.note or "",
+            ]
+            for e in events
+        ],
+        f"no events in {store.path}",
+    )
+
+
+_ACTIONS: Final[dict[str, Callable[[HistoryStore, argparse.Namespace], None]]] = {
+    OVERVIEW: _overview,
+    "runs": _runs,
+    "checks": _checks,
+    "values": _values,
+    "add": _add,
+    "mark": _mark,
+    "events": _events,
+}

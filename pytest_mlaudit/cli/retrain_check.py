@@ -48,7 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = (
         f"exit status: {EXIT_NO_RETRAIN} no retrain warranted, {EXIT_RETRAIN} retrain warranted, "
         f"{EXIT_STORE_ERROR} the history store cannot be used, {EXIT_USAGE} bad policy or "
-        "arguments."
+        "arguments, or a policy naming a test, feature, metric or check the history never saw."
     )
 
 
@@ -71,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(decision.to_dict(), indent=2))
     else:
         print(decision.summary())
+    for problem in decision.problems:  # a rule that can never fire: the policy has a typo
+        say(f"error: {problem}")
     if args.github_output:
         target = os.environ.get("GITHUB_OUTPUT")
         if not target:

@@ -122,6 +122,14 @@ def _busy(exc: sqlite3.OperationalError) -> bool:
 # --------------------------------------------------------------------------- the store
 
 
+#: The tables for a reader of a file that has none: temporary, in the connection only.
+_TEMP_SCHEMA: Final = "\n".join(
+    line.replace("CREATE TABLE", "CREATE TEMP TABLE")
+    for line in _SCHEMA.splitlines()
+    if not line.startswith("CREATE INDEX")
+)
+
+
 class HistoryStore:
     """The SQLite history store at ``path``.
 
@@ -136,8 +144,10 @@ class HistoryStore:
         Seconds to wait for another writer's lock before :class:`HistoryError`
         (default ``MLAUDIT_HISTORY_TIMEOUT`` or 30).
     create
-        False: a missing file is a :class:`HistoryError` instead of a new store (for
-        readers such as ``mlaudit history``).
+        False: a reader (``mlaudit history``, :func:`~pytest_mlaudit.retrain.should_retrain`)
+        that never writes: a missing file is a :class:`HistoryError` instead of a new
+        store, and a file without the tables (an empty file) reads as an empty store and
+        is left as it is.
 
     Examples
     --------
@@ -201,13 +211,19 @@ class HistoryStore:
         conn.execute("PRAGMA foreign_keys = ON")
         if self._ready:
             return
+        exists = conn.execute(
+            "SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = 'meta'"
+        ).fetchone()
+        if not exists and not self.create:
+            # a reader never writes: a file without the tables (0 bytes, say) reads as an
+            # empty store, through tables that live in this connection only
+            self._no_tables(conn)
+            conn.executescript(_TEMP_SCHEMA)
+            return
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
         if str(mode).lower() != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-        exists = conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
-        ).fetchone()
         if not exists:
             try:  # executescript commits any open transaction first, so BEGIN goes inside
                 conn.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
@@ -223,6 +239,20 @@ class HistoryStore:
                 f"newer pytest-mlaudit (this one reads up to {SCHEMA_VERSION}); upgrade it."
             )
         self._ready = True
+
+    def _no_tables(self, conn: sqlite3.Connection) -> None:
+        """Refuse to read another program's database as an empty history."""
+        others = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM main.sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+        if others:
+            raise HistoryError(
+                f"{str(self.path)!r} is an SQLite database but not an mlaudit history store "
+                f"(its tables: {', '.join(others[:5])}); pass the store's path with --db."
+            )
 
     def _error(self, exc: sqlite3.Error) -> HistoryError:
         text = str(exc)
@@ -252,6 +282,11 @@ class HistoryStore:
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         with self._connection() as conn:
+            if not self._ready:  # a reader's store without tables: they are not created here
+                raise HistoryError(
+                    f"{str(self.path)!r} has no history tables and this store was opened for "
+                    "reading (create=False); open it with create=True to write."
+                )
             deadline = time.monotonic() + self.timeout
             delay = 0.01
             while True:

@@ -12,17 +12,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Final
 
-from pytest_mlaudit.history import HistoryStore, MeasureRow, parse_time, utc_iso
-from pytest_mlaudit.retrain.policy import (
-    DriftRule,
-    MetricRule,
-    PsiRule,
-    RetrainPolicy,
-    load_policy,
+from pytest_mlaudit.history import HistoryStore, parse_time, utc_iso
+from pytest_mlaudit.retrain._names import unknown_names
+from pytest_mlaudit.retrain.findings import (
+    Finding,
+    drift_finding,
+    fmt,
+    metric_findings,
+    psi_finding,
 )
+from pytest_mlaudit.retrain.policy import RetrainPolicy, load_policy
 
 __all__ = [
     "EXIT_NO_RETRAIN",
@@ -45,21 +47,12 @@ EXIT_USAGE: Final = 2
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class Finding:
-    """One rule's verdict, in words, with the runs it looked at."""
-
-    rule: str  #: drift, psi, metric:<name>, max_days_between, min_days_between
-    fired: bool  #: a trigger asks for a retrain / a blocker blocks
-    detail: str  #: the evidence in one sentence
-    runs: tuple[int, ...] = ()  #: the run ids the evidence comes from, newest first
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
 class RetrainDecision:
     """Retrain or not, and why.
 
     ``retrain`` is True when some trigger fired and no blocker holds. ``exit_code`` is
-    what ``mlaudit retrain-check`` exits with: 10 retrain, 0 don't.
+    what ``mlaudit retrain-check`` exits with: 10 retrain, 0 don't, 2 when the policy
+    names a test, feature, metric or check the history never saw (:attr:`problems`).
     """
 
     retrain: bool
@@ -69,9 +62,14 @@ class RetrainDecision:
     triggers: tuple[Finding, ...]  #: each trigger rule's finding (fired or not)
     blockers: tuple[Finding, ...]  #: each blocker's finding (fired = blocks)
     policy: str  #: where the policy came from
+    #: names in the policy that no run of the history has (a typo keeps a rule silent):
+    #: each makes the decision an error, ``exit_code`` :data:`EXIT_USAGE`
+    problems: tuple[str, ...] = ()
 
     @property
     def exit_code(self) -> int:
+        if self.problems:
+            return EXIT_USAGE
         return EXIT_RETRAIN if self.retrain else EXIT_NO_RETRAIN
 
     @property
@@ -100,231 +98,12 @@ class RetrainDecision:
         for f in (*self.triggers, *self.blockers):
             mark = "x" if f.fired else " "
             lines.append(f"[{mark}] {f.rule}: {f.detail}")
+        lines.extend(f"error: {p}" for p in self.problems)
         return "\n".join(lines)
 
 
 def _days(a: str, b: str) -> float:
     return (parse_time(b) - parse_time(a)).total_seconds() / 86400.0
-
-
-def _fmt(x: float | None) -> str:
-    from pytest_mlaudit.result import fmt_number
-
-    return "nan" if x is None else fmt_number(x)
-
-
-def _by_run(rows: Sequence[MeasureRow]) -> list[tuple[int, str, list[MeasureRow]]]:
-    """Group rows (newest run first) by run, keeping that order."""
-    out: list[tuple[int, str, list[MeasureRow]]] = []
-    for r in rows:
-        if not out or out[-1][0] != r.run_id:
-            out.append((r.run_id, r.created_at, []))
-        out[-1][2].append(r)
-    return out
-
-
-def _drift_finding(store: HistoryStore, rule: DriftRule, since: str | None, now: str) -> Finding:
-    rows = store.checks(kind="drift", tests=rule.tests, until=now)
-    if since is not None:
-        rows = [r for r in rows if r.created_at > since]
-    per_run: list[tuple[int, str, list[Any]]] = []
-    for r in rows:
-        if not per_run or per_run[-1][0] != r.run_id:
-            per_run.append((r.run_id, r.created_at, []))
-        per_run[-1][2].append(r)
-    recent = per_run[: rule.runs]
-    failing = [(rid, at, [c for c in cs if not c.passed]) for rid, at, cs in recent]
-    ids = tuple(rid for rid, _, _ in recent)
-    if len(recent) < rule.runs:
-        return Finding(
-            "drift",
-            False,
-            f"only {len(recent)} run(s) with a drift check since the "
-            f"last retrain; the rule needs {rule.runs}",
-            ids,
-        )
-    if all(bad for _, _, bad in failing):
-        latest = failing[0][2][0]
-        return Finding(
-            "drift",
-            True,
-            f"drift persisted: a drift check failed in each of the last {rule.runs} run(s) "
-            f"(runs {', '.join(f'#{i}' for i in ids)}; latest: {latest.nodeid} "
-            f"{latest.brief or latest.statistic_name})",
-            ids,
-        )
-    clean = sum(1 for _, _, bad in failing if not bad)
-    return Finding(
-        "drift",
-        False,
-        f"no persistent drift: {clean} of the last {rule.runs} run(s) passed every drift check",
-        ids,
-    )
-
-
-def _psi_finding(store: HistoryStore, rule: PsiRule, since: str | None, now: str) -> Finding:
-    rows = store.measures(
-        name="psi", kind="drift", subjects=rule.features, tests=rule.tests, until=now
-    )
-    if since is not None:
-        rows = [r for r in rows if r.created_at > since]
-    runs = _by_run(rows)[: rule.runs]
-    ids = tuple(rid for rid, _, _ in runs)
-    if len(runs) < rule.runs:
-        return Finding(
-            "psi",
-            False,
-            f"PSI of {', '.join(rule.features)} recorded in only "
-            f"{len(runs)} run(s) since the last retrain; the rule needs {rule.runs}",
-            ids,
-        )
-    over = []
-    for _, _, ms in runs:
-        high = {m.subject: m.value for m in ms if m.value is not None and m.value > rule.threshold}
-        over.append(high)
-    if all(over):
-        latest = ", ".join(f"{k}={_fmt(v)}" for k, v in sorted(over[0].items()))
-        return Finding(
-            "psi",
-            True,
-            f"PSI above {_fmt(rule.threshold)} on important feature(s) in each of the last "
-            f"{rule.runs} run(s) (latest run #{ids[0]}: {latest})",
-            ids,
-        )
-    peak = max((m.value for _, _, ms in runs for m in ms if m.value is not None), default=None)
-    return Finding(
-        "psi",
-        False,
-        f"PSI of {', '.join(rule.features)} at most {_fmt(peak)} "
-        f"(threshold {_fmt(rule.threshold)}) in the last {rule.runs} run(s)",
-        ids,
-    )
-
-
-def _metric_rows(store: HistoryStore, rule: MetricRule, now: str) -> list[MeasureRow]:
-    if rule.metric is not None:
-        rows = store.measures(
-            name="candidate", subjects=[rule.metric], check=rule.check, tests=rule.tests, until=now
-        )
-    else:
-        assert rule.figure is not None
-        rows = store.measures(
-            name=rule.figure, subjects=[""], check=rule.check, tests=rule.tests, until=now
-        )
-    return [r for r in rows if r.value is not None]
-
-
-def _metric_findings(
-    store: HistoryStore, rule: MetricRule, since: str | None, now: str
-) -> list[Finding]:
-    name = rule.metric or rule.figure
-    all_rows = _metric_rows(store, rule, now)
-    rows = [r for r in all_rows if since is None or r.created_at > since]
-    runs = _by_run(rows)[: rule.runs]
-    ids = tuple(rid for rid, _, _ in runs)
-    findings = []
-    if rule.min is not None or rule.max is not None:
-        if len(runs) < rule.runs:
-            findings.append(
-                Finding(
-                    rule.label,
-                    False,
-                    f"{name} recorded in only {len(runs)} "
-                    f"run(s) since the last retrain; the rule needs {rule.runs}",
-                    ids,
-                )
-            )
-        else:
-            worst = [
-                min(m.value for m in ms if m.value is not None)
-                if rule.min is not None
-                else max(m.value for m in ms if m.value is not None)
-                for _, _, ms in runs
-            ]
-            below = rule.min is not None and all(v < rule.min for v in worst)
-            above = rule.max is not None and all(v > rule.max for v in worst)
-            values = ", ".join(_fmt(v) for v in worst)
-            if below or above:
-                limit = (
-                    f"below the floor {_fmt(rule.min)}"
-                    if below
-                    else f"above the ceiling {_fmt(rule.max)}"
-                )
-                findings.append(
-                    Finding(
-                        rule.label,
-                        True,
-                        f"{name} {limit} in each of the last {rule.runs} run(s) ({values})",
-                        ids,
-                    )
-                )
-            else:
-                findings.append(
-                    Finding(
-                        rule.label,
-                        False,
-                        f"{name} within its limit in the last {rule.runs} run(s) ({values})",
-                        ids,
-                    )
-                )
-    if rule.max_drop is not None:
-        findings.append(_drop_finding(store, rule, all_rows, rows, now))
-    return findings
-
-
-def _drop_finding(
-    store: HistoryStore,
-    rule: MetricRule,
-    all_rows: list[MeasureRow],
-    recent: list[MeasureRow],
-    now: str,
-) -> Finding:
-    name = rule.metric or rule.figure
-    label = f"{rule.label}:drop"
-    promotions = store.events("promotion", until=now)
-    if not promotions:
-        return Finding(
-            label,
-            False,
-            "no promotion recorded (`mlaudit history mark promotion`), "
-            f"so {name} has nothing to be compared with",
-        )
-    promo = promotions[0]
-    if promo.run_id is not None:
-        at_promo = [r for r in all_rows if r.run_id == promo.run_id]
-    else:
-        at_promo = [r for r in all_rows if r.created_at <= promo.created_at][:1]
-        if at_promo:
-            at_promo = [r for r in all_rows if r.run_id == at_promo[0].run_id]
-    after = [r for r in recent if r.created_at > promo.created_at]
-    if not at_promo or not after:
-        return Finding(
-            label,
-            False,
-            f"{name} has no value at the promotion of {promo.created_at} or none since",
-        )
-    base = at_promo[0].value
-    latest = after[0].value
-    assert base is not None and latest is not None
-    drop = (base - latest) if rule.higher_is_better else (latest - base)
-    assert rule.max_drop is not None
-    ids = (after[0].run_id, at_promo[0].run_id)
-    if drop > rule.max_drop:
-        return Finding(
-            label,
-            True,
-            f"{name} degraded by {_fmt(drop)} since the promotion of "
-            f"{promo.created_at} ({_fmt(base)} -> {_fmt(latest)}; max_drop "
-            f"{_fmt(rule.max_drop)})",
-            ids,
-        )
-    return Finding(
-        label,
-        False,
-        f"{name} {_fmt(base)} at the last promotion, {_fmt(latest)} now "
-        f"(change within max_drop {_fmt(rule.max_drop)})",
-        ids,
-    )
 
 
 def should_retrain(
@@ -368,11 +147,11 @@ def should_retrain(
 
     triggers: list[Finding] = []
     if pol.drift is not None:
-        triggers.append(_drift_finding(store, pol.drift, last, when))
+        triggers.append(drift_finding(store, pol.drift, last, when))
     if pol.psi is not None:
-        triggers.append(_psi_finding(store, pol.psi, last, when))
+        triggers.append(psi_finding(store, pol.psi, last, when))
     for rule in pol.metrics:
-        triggers.extend(_metric_findings(store, rule, last, when))
+        triggers.extend(metric_findings(store, rule, last, when))
     if pol.max_days_between is not None:
         if last is None:
             triggers.append(
@@ -390,7 +169,7 @@ def should_retrain(
                     "max_days_between",
                     age > pol.max_days_between,
                     f"the last retrain was {age:.1f} days ago (max_days_between "
-                    f"{_fmt(pol.max_days_between)})",
+                    f"{fmt(pol.max_days_between)})",
                 )
             )
     blockers: list[Finding] = []
@@ -404,7 +183,7 @@ def should_retrain(
                     "min_days_between",
                     age < pol.min_days_between,
                     f"the last retrain was {age:.1f} days ago (min_days_between "
-                    f"{_fmt(pol.min_days_between)})",
+                    f"{fmt(pol.min_days_between)})",
                 )
             )
     fired = any(f.fired for f in triggers)
@@ -417,4 +196,5 @@ def should_retrain(
         triggers=tuple(triggers),
         blockers=tuple(blockers),
         policy=pol.source,
+        problems=unknown_names(store, pol, now=when),
     )

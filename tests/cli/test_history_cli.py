@@ -113,3 +113,76 @@ def test_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str], db: str) -> 
     HistoryStore(empty).runs()
     code, out, _ = run(capsys, "history", "runs", "--db", empty)
     assert code == 0 and out.startswith("no runs in")
+
+
+def test_the_default_view_is_runs_then_per_check_trends(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "history", "--db", db)
+    assert code == 0
+    runs_part, _, trends = out.partition("\nper-check trends over these 3 run(s):\n")
+    assert trends and runs_part.splitlines()[0].split()[:2] == ["run", "created_at"], out
+    assert trends.splitlines()[0].split()[:4] == ["check", "test", "runs", "passed"]
+    drift = next(line for line in trends.splitlines() if line.startswith("drift"))
+    assert ".FF" in drift and "tests/test_drift.py::test_inputs_have_not_drifted" in drift
+    code, out, _ = run(capsys, "history", "--db", db, "--limit", "2", "--json")
+    data = json.loads(out)
+    assert [r["id"] for r in data["runs"]] == [3, 2]
+    assert {c["check"]: c["trend"] for c in data["checks"]} == {"drift": "FF", "gate": ".."}
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["history", "--limit", "1", "runs"],
+        ["history", "runs", "--limit", "1"],
+        ["history", "--limit", "1", "--json", "runs"],
+        ["history", "--json", "runs", "--limit", "1"],
+    ],
+)
+def test_options_go_before_or_after_the_action(
+    db: str, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    code, out, err = run(capsys, *argv, "--db", db)
+    assert code == 0, err
+    if "--json" in argv:
+        assert [r["id"] for r in json.loads(out)] == [3]
+    else:
+        assert len(out.splitlines()) == 3  # header, rule, one run
+
+
+def test_options_before_the_action_reach_it_and_wrong_ones_are_named(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "history", "--db", db, "--check", "gate", "checks")
+    assert code == 0 and "gate" in out and "drift" not in out
+    code, out, _ = run(capsys, "history", "--subject", "income", "values", "psi", "--db", db)
+    assert code == 0 and [line.split()[3] for line in out.splitlines()[2:]] == ["income"] * 3
+    code, _, err = run(capsys, "history", "--subject", "income", "runs", "--db", db)
+    assert code == 2 and "--subject does not apply to `mlaudit history runs`" in err
+    code, _, err = run(capsys, "history", "--limit", "0", "--db", db)
+    assert code == 2 and "must be a whole number >= 1" in err
+
+
+def test_reading_an_empty_file_leaves_it_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "zero.sqlite"
+    empty.touch()
+    for argv in (["history"], ["history", "runs"], ["history", "checks"], ["history", "events"]):
+        code, out, _ = run(capsys, *argv, "--db", str(empty))
+        assert code == 0 and out.startswith("no "), (argv, out)
+    assert empty.stat().st_size == 0
+
+
+def test_a_test_with_two_checks_names_them_as_the_record_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = HistoryStore(tmp_path / "h.sqlite")
+    node = "tests/test_drift.py::test_two"
+    store.append(
+        record("2025-03-01T06:00:00Z", [drift_entry(node, seq=0), drift_entry(node, seq=1)])
+    )
+    code, out, _ = run(capsys, "history", "checks", "--db", str(store.path), "--json")
+    assert code == 0
+    assert [c["name"] for c in json.loads(out)] == [f"{node}#1", f"{node}#2"]

@@ -225,3 +225,26 @@ def test_resolve_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_utc_iso() -> None:
     assert utc_iso("2025-01-01T01:00:00+01:00") == "2025-01-01T00:00:00+00:00"
     assert utc_iso("2025-01-01") == "2025-01-01T00:00:00+00:00"
+
+
+def test_reading_never_writes_even_an_empty_file(tmp_path: Path) -> None:
+    empty = tmp_path / "zero.sqlite"
+    empty.touch()
+    reader = HistoryStore(empty, create=False)
+    assert reader.runs() == [] and reader.checks() == [] and reader.measures() == []
+    assert reader.events() == [] and reader.count_runs() == 0
+    assert empty.stat().st_size == 0  # no schema was written into it
+    with pytest.raises(HistoryError, match="opened for reading"):
+        reader.add_event("retrain")
+    assert empty.stat().st_size == 0
+    # another program's database is not read as an empty history
+    other = tmp_path / "other.sqlite"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE users (id INTEGER)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(HistoryError, match=r"not an mlaudit history store .*users"):
+        HistoryStore(other, create=False).runs()
+    # a writer still creates the tables in an empty file
+    HistoryStore(empty).runs()
+    assert empty.stat().st_size > 0
