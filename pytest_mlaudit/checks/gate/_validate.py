@@ -19,6 +19,7 @@ from pytest_mlaudit.checks.gate.metrics import MetricSpec, Needs, Outputs, Targe
 from pytest_mlaudit.errors import MlauditInputError
 
 __all__ = [
+    "align_features",
     "build_target",
     "describe_model",
     "infer_task",
@@ -51,6 +52,57 @@ def describe_model(obj: Any, *, path: str | None = None) -> str:
         return text if len(text) <= 120 else text[:117] + "..."
     shape = getattr(obj, "shape", None)
     return f"precomputed predictions {tuple(shape) if shape is not None else ''}".strip()
+
+
+def _few(names: Sequence[str], limit: int = 6) -> str:
+    shown = ", ".join(map(repr, names[:limit]))
+    return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")
+
+
+def align_features(model: Any, X: Any, role: str, notes: list[str], *, argument: str = "X") -> Any:
+    """``X`` in the form ``model`` was fitted on.
+
+    A model fitted on a DataFrame knows its columns (``feature_names_in_``); given a
+    numpy array (or a list of rows) it would predict with a scikit-learn warning per call,
+    reading the columns by position. An array with as many columns is converted to a
+    DataFrame with those names (in that order), and a note says so; one with another
+    shape is refused. Anything else is returned as given.
+
+    Examples
+    --------
+    >>> class Fitted:
+    ...     feature_names_in_ = np.array(["age", "income"])
+    ...     def predict(self, X): return np.zeros(len(X))
+    >>> notes = []
+    >>> align_features(Fitted(), np.ones((2, 2)), "candidate", notes).columns.tolist()
+    ['age', 'income']
+    >>> notes[0][:64]
+    'X was given as ndarray of shape (2, 2), and the candidate was fi'
+    """
+    names = getattr(model, "feature_names_in_", None) if is_estimator(model) else None
+    if names is None or X is None or hasattr(X, "columns"):
+        return X
+    columns = [str(c) for c in np.asarray(names).tolist()]
+    try:
+        arr = np.asarray(X)
+    except (TypeError, ValueError):
+        arr = np.asarray(X, dtype=object)
+    if arr.ndim != 2 or arr.shape[1] != len(columns):
+        raise MlauditInputError(
+            f"{argument} was given as {type(X).__name__} of shape {arr.shape}, but the {role} was "
+            f"fitted on a DataFrame with {len(columns)} columns ({_few(columns)}); pass "
+            f"{argument} as a DataFrame with those columns."
+        )
+    import pandas as pd
+
+    note = (
+        f"{argument} was given as {type(X).__name__} of shape {arr.shape}, and the {role} was "
+        f"fitted on a DataFrame: its columns were taken as the {role}'s feature_names_in_ "
+        f"({_few(columns)}), in that order; pass a DataFrame to name them yourself"
+    )
+    if note not in notes:
+        notes.append(note)
+    return pd.DataFrame(arr, columns=columns).infer_objects()
 
 
 def per_metric(

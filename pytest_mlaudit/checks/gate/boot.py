@@ -1,4 +1,5 @@
-"""The paired bootstrap of the deployment gate, vectorised.
+"""The paired bootstrap of the deployment gate, vectorised, and the exact test on the
+discordant pairs that decides accuracy when the two models disagree on few rows.
 
 A bootstrap resample of ``n`` rows is represented by its *count vector*: how often each
 row was drawn (a row of ``counts``, summing to ``n``). Every built-in metric is a function
@@ -8,7 +9,15 @@ the *same* resamples (the pairing). The count matrices come from one seeded
 :func:`numpy.random.default_rng` stream, in chunks of a size that depends on ``n`` only,
 so a seed gives the same resamples on every machine.
 
-Imports numpy only; scipy is imported inside :func:`mcnemar`.
+With few discordant rows (rows where exactly one model is right) the bootstrap of an
+accuracy difference is discrete and anti-conservative: with 4 of them, all in the
+baseline's favour, no resample reaches a difference of 0 in more than ``e**-4 = 1.8%`` of
+the draws, so the bootstrap bound says "significantly worse" while the exact
+(McNemar) p-value is ``1/16``. :func:`exact_accuracy_bound` is the bound the gate uses
+instead when there are at most :data:`EXACT_MAX_DISCORDANT` discordant rows.
+
+Imports numpy only; scipy is imported inside :func:`mcnemar_exact` and
+:func:`exact_accuracy_bound`.
 """
 
 from __future__ import annotations
@@ -20,15 +29,20 @@ from typing import Final
 import numpy as np
 
 __all__ = [
+    "EXACT_MAX_DISCORDANT",
     "MAX_CHUNK_CELLS",
     "bootstrap_counts",
     "chunk_rows",
+    "exact_accuracy_bound",
     "mcnemar_exact",
     "percentile_interval",
 ]
 
 #: A chunk of resamples holds at most this many counts (``b * n``): ~32 MB as float64.
 MAX_CHUNK_CELLS: Final = 1 << 22
+#: Up to this many discordant rows the exact bound decides an accuracy comparison (the
+#: bootstrap's false-fail rate exceeds alpha there; ``tests/checks/gate`` shows both).
+EXACT_MAX_DISCORDANT: Final = 100
 
 
 def chunk_rows(n: int) -> int:
@@ -98,3 +112,32 @@ def mcnemar_exact(candidate_only: int, baseline_only: int) -> tuple[float, float
     worse = float(binom.sf(baseline_only - 1, m, 0.5))
     low = float(binom.cdf(min(candidate_only, baseline_only), m, 0.5))
     return min(1.0, 2.0 * low), min(1.0, worse)
+
+
+def exact_accuracy_bound(candidate_only: int, baseline_only: int, n: int, alpha: float) -> float:
+    """Upper one-sided ``1 - alpha`` bound of ``accuracy(candidate) - accuracy(baseline)``
+    from the discordant pairs, exact given their number ``m``.
+
+    With ``m = candidate_only + baseline_only`` of ``n`` rows discordant, the difference is
+    ``(m / n) * (1 - 2 q)``, where ``q`` is the chance that a discordant row favours the
+    baseline. ``q``'s exact (Clopper-Pearson) lower ``1 - alpha`` bound gives the bound of
+    the difference. It is below 0 exactly when McNemar's exact one-sided test rejects
+    "equal accuracy" at level ``alpha`` (``P(X >= baseline_only) <= alpha`` for
+    ``X ~ Binomial(m, 1/2)``), so an equally good candidate fails with probability at most
+    ``alpha`` whatever ``m`` is. With ``min_delta > 0`` the discordant share ``m / n`` is
+    taken as known.
+
+    Examples
+    --------
+    >>> round(exact_accuracy_bound(0, 4, 1000, 0.025), 5)  # 4 rows, all the baseline's
+    0.00082
+    >>> exact_accuracy_bound(0, 6, 1000, 0.025) < 0  # p = 1/64: significantly worse
+    True
+    """
+    from scipy.stats import beta
+
+    m = candidate_only + baseline_only
+    if m == 0:
+        return 0.0
+    q_low = 0.0 if baseline_only == 0 else float(beta.ppf(alpha, baseline_only, candidate_only + 1))
+    return (m / n) * (1.0 - 2.0 * q_low)

@@ -22,7 +22,9 @@ With several metrics the per-metric ``alpha`` is ``alpha / len(metrics)``
 at most ``alpha`` overall. A ``floor`` fails the candidate whose *point estimate* is
 worse than an absolute limit (a minimum for higher-is-better metrics, a maximum for the
 others), whatever the baseline. For accuracy the report adds McNemar's exact test on the
-rows where exactly one model is right (a cross-check; the verdict uses the bootstrap).
+rows where exactly one model is right. When there are at most ``EXACT_MAX_DISCORDANT``
+(100) such rows the bootstrap is too coarse (anti-conservative), and the exact bound
+from the discordant pairs (:func:`.boot.exact_accuracy_bound`) decides instead.
 
 The artifact checks (when ``candidate`` is a file path, or ``artifact=True``) load the
 file, predict on a sample of rows, predict again and compare, and time single-row calls.
@@ -48,7 +50,13 @@ from pytest_mlaudit.checks.gate.artifact import (
     probe_artifact,
     take_rows,
 )
-from pytest_mlaudit.checks.gate.boot import bootstrap_counts, mcnemar_exact, percentile_interval
+from pytest_mlaudit.checks.gate.boot import (
+    EXACT_MAX_DISCORDANT,
+    bootstrap_counts,
+    exact_accuracy_bound,
+    mcnemar_exact,
+    percentile_interval,
+)
 from pytest_mlaudit.checks.gate.metrics import GateMetric, MetricSpec, Outputs, Target
 from pytest_mlaudit.checks.gate.report import GateReport, McNemar, MetricComparison
 from pytest_mlaudit.errors import MlauditInputError
@@ -237,6 +245,9 @@ def check_gate(
     else:
         loader_name, seconds = None, None
     candidate_name = iv.describe_model(candidate, path=candidate_path)
+    X_candidate = iv.align_features(candidate, X, "candidate", notes)
+    if sample is not None:
+        sample = iv.align_features(candidate, sample, "candidate", notes, argument="sample")
     if artifact_check is None and run_artifact:
         if not iv.is_estimator(candidate):
             raise MlauditInputError(
@@ -244,7 +255,7 @@ def check_gate(
             )
         artifact_check = probe_artifact(
             candidate,
-            _prepare_sample(X, sample, sample_rows),
+            _prepare_sample(X_candidate, sample, sample_rows),
             path=candidate_path,
             loader=loader_name,
             load_seconds=seconds,
@@ -259,6 +270,7 @@ def check_gate(
             raise MlauditInputError(f"the baseline cannot be loaded: {error}.")
         baseline = model
     baseline_name = None if baseline is None else iv.describe_model(baseline, path=baseline_path)
+    X_baseline = iv.align_features(baseline, X, "baseline", notes)
 
     def report(
         comparisons: tuple[MetricComparison, ...], n: int, task_: str, classes_: tuple[str, ...]
@@ -308,9 +320,11 @@ def check_gate(
     _check_metric_inputs(specs, target)
 
     needs = _needs(specs)
-    out_c = iv.model_outputs(candidate, X, target, needs, "candidate", n)
+    out_c = iv.model_outputs(candidate, X_candidate, target, needs, "candidate", n)
     out_b = (
-        None if baseline is None else iv.model_outputs(baseline, X, target, needs, "baseline", n)
+        None
+        if baseline is None
+        else iv.model_outputs(baseline, X_baseline, target, needs, "baseline", n)
     )
 
     per_alpha = alpha / len(specs) if correction == "bonferroni" else alpha
@@ -335,7 +349,7 @@ def check_gate(
             )
         base_value = diff = low = high = conf = metric_alpha = None
         finite = 0
-        mc = None
+        mc = exact = None
         if out_b is not None:
             base_value = _evaluate_full(spec, target, out_b)
             diff = cand_value - base_value
@@ -354,6 +368,8 @@ def check_gate(
                 only_b = int((right_b & ~right_c).sum())
                 p2, p1 = mcnemar_exact(only_c, only_b)
                 mc = McNemar(only_c, only_b, p2, p1)
+                if only_c + only_b <= EXACT_MAX_DISCORDANT:
+                    exact = exact_accuracy_bound(only_c, only_b, n, per_alpha)
         comparisons.append(
             MetricComparison(
                 metric=spec.name,
@@ -370,6 +386,7 @@ def check_gate(
                 n_boot=finite,
                 mcnemar=mc,
                 description=spec.description,
+                exact_bound=exact,
             )
         )
     return report(tuple(comparisons), n, task_, tuple(str(c) for c in target.classes))

@@ -35,8 +35,10 @@ Task: TypeAlias = Literal["classification", "regression"]
 Needs: TypeAlias = Literal["labels", "proba", "score", "values"]
 Response: TypeAlias = Literal["predict", "predict_proba"]
 
-#: Probabilities are clipped to ``[LOG_LOSS_EPS, 1]`` in the log loss (as scikit-learn < 1.5).
-LOG_LOSS_EPS: Final = 1e-15
+#: Probabilities are clipped to ``[LOG_LOSS_EPS, 1 - LOG_LOSS_EPS]`` in the log loss: the
+#: float64 machine epsilon, as ``sklearn.metrics.log_loss`` does (scikit-learn >= 1.5;
+#: before, 1e-15). A true-class probability of 0 then costs ``-log(2.2e-16) = 36.04``.
+LOG_LOSS_EPS: Final = float(np.finfo(np.float64).eps)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -224,7 +226,7 @@ def _roc_auc(W: np.ndarray, t: Target, o: Outputs) -> np.ndarray:
 def _log_loss(W: np.ndarray, t: Target, o: Outputs) -> np.ndarray:
     assert o.proba is not None
     p_true = o.proba[np.arange(t.n), t.values]
-    return _mean(W, -np.log(np.clip(p_true, LOG_LOSS_EPS, 1.0)))
+    return _mean(W, -np.log(np.clip(p_true, LOG_LOSS_EPS, 1.0 - LOG_LOSS_EPS)))
 
 
 def _brier(W: np.ndarray, t: Target, o: Outputs) -> np.ndarray:

@@ -38,8 +38,11 @@ class MetricComparison:
     """One metric of the candidate against the baseline, with the paired interval.
 
     ``difference = candidate - baseline``; ``[ci_low, ci_high]`` is its two-sided
-    ``confidence`` percentile interval, whose ends are the one-sided ``1 - alpha``
-    bounds. Without a baseline only the floor applies (the difference fields are None).
+    ``confidence`` percentile interval (the paired bootstrap), whose ends are the
+    one-sided ``1 - alpha`` bounds. The :attr:`bound` that decides is the bootstrap's,
+    except for accuracy with few discordant rows, where :attr:`exact_bound` (exact, from
+    the discordant pairs) decides. Without a baseline only the floor applies (the
+    difference fields are None).
     """
 
     json_properties: ClassVar[tuple[str, ...]] = ("significantly_worse", "below_floor", "passed")
@@ -58,11 +61,24 @@ class MetricComparison:
     n_boot: int  #: bootstrap resamples with a finite difference (0 without a baseline)
     mcnemar: McNemar | None = None  #: accuracy only
     description: str = ""  #: what the metric is
+    #: accuracy with at most ``EXACT_MAX_DISCORDANT`` discordant rows: the exact upper
+    #: bound of the difference from the discordant pairs, which decides (else None)
+    exact_bound: float | None = None
 
     @property
     def bound(self) -> float | None:
-        """The end of the interval most favourable to the candidate."""
+        """The bound that decides: :attr:`exact_bound` when set, else the end of the
+        bootstrap interval most favourable to the candidate."""
+        if self.exact_bound is not None:
+            return self.exact_bound
         return self.ci_high if self.greater_is_better else self.ci_low
+
+    @property
+    def decided_by(self) -> str:
+        """``"exact"`` (the discordant pairs), ``"bootstrap"``, or ``""`` without a baseline."""
+        if self.baseline is None:
+            return ""
+        return "exact" if self.exact_bound is not None else "bootstrap"
 
     def comparison(self) -> Measure | None:
         """The bound against the tolerance: ``ucb >= -min_delta`` (or ``lcb <= min_delta``)."""
@@ -103,6 +119,12 @@ class MetricComparison:
                 out.append(f"{self.metric}: the interval could not be computed")
             else:
                 side = "upper" if self.greater_is_better else "lower"
+                if self.decided_by == "exact" and self.mcnemar is not None:
+                    t = self.mcnemar
+                    side = (
+                        f"exact upper (from the {t.candidate_only + t.baseline_only} "
+                        "discordant rows)"
+                    )
                 gap = fmt_number(abs(self.bound))
                 best = (
                     f"even at best the candidate scores {gap} lower"
@@ -380,6 +402,13 @@ class GateReport(CheckReport):
                         f"only the baseline on {t.baseline_only}; exact p={fmt_number(t.pvalue)} "
                         f"(two-sided), p={fmt_number(t.pvalue_worse)} that the candidate is less "
                         "accurate"
+                        + (
+                            f"; with this few discordant rows the exact test decides (the "
+                            f"rule's bound {fmt_number(m.exact_bound)} is exact, the bootstrap "
+                            "interval is shown for reference)"
+                            if m.exact_bound is not None
+                            else ""
+                        )
                     )
         if self.artifact is not None:
             lines += ["", "artifact: " + self.artifact.describe()]

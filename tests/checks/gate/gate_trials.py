@@ -7,7 +7,9 @@ right or wrong together, as models of one recipe do). The gate's bootstrap is ap
 all trials with one matrix product per chunk of resamples: the resamples are those
 ``check_gate(..., seed=gate_seed)`` draws for ``n`` rows (the same
 :func:`bootstrap_counts`), so each trial's verdict is the one ``check_gate`` gives on that
-trial's data (``test_vectorised_trials_match_check_gate`` checks it).
+trial's data (``test_vectorised_trials_match_check_gate`` checks it), including the
+exact bound that decides instead of the bootstrap when the models disagree on at most
+``EXACT_MAX_DISCORDANT`` rows.
 """
 
 from __future__ import annotations
@@ -16,7 +18,11 @@ import dataclasses
 
 import numpy as np
 
-from pytest_mlaudit.checks.gate.boot import bootstrap_counts
+from pytest_mlaudit.checks.gate.boot import (
+    EXACT_MAX_DISCORDANT,
+    bootstrap_counts,
+    exact_accuracy_bound,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,11 +35,12 @@ class TrialResult:
     alpha: float
     min_delta: float
     diff: np.ndarray  #: (trials,) point-estimate accuracy differences
-    ucb: np.ndarray  #: (trials,) upper one-sided bounds of candidate - baseline
+    ucb: np.ndarray  #: (trials,) upper one-sided bootstrap bounds of candidate - baseline
+    bound: np.ndarray  #: (trials,) the bound that decides: exact with few discordant rows
 
     @property
     def gate_fails(self) -> np.ndarray:
-        return self.ucb < -self.min_delta
+        return self.bound < -self.min_delta
 
     @property
     def point_fails(self) -> np.ndarray:
@@ -43,7 +50,7 @@ class TrialResult:
     def line(self, label: str) -> str:
         return (
             f"{label}: n={self.n}, {self.trials} trials, accuracy {self.p_candidate:.2f} vs "
-            f"{self.p_baseline:.2f}, shared={self.shared:g}: bootstrap gate fails "
+            f"{self.p_baseline:.2f}, shared={self.shared:g}: the gate fails "
             f"{self.gate_fails.mean():.1%} (passes {1 - self.gate_fails.mean():.1%}); "
             f"point-estimate gate (cand >= base) fails {self.point_fails.mean():.1%} "
             f"(passes {1 - self.point_fails.mean():.1%})"
@@ -92,6 +99,14 @@ def run_trials(
         [(W @ d.T) / n for W in bootstrap_counts(n, n_boot, gate_seed)], axis=0
     )  # (n_boot, trials)
     ucb = np.quantile(boot, 1.0 - alpha, axis=0)
+    only_c, only_b = (d > 0).sum(axis=1), (d < 0).sum(axis=1)
+    exact = np.array(
+        [
+            exact_accuracy_bound(int(c), int(b), n, alpha)
+            for c, b in zip(only_c, only_b, strict=True)
+        ]
+    )
+    bound = np.where(only_c + only_b <= EXACT_MAX_DISCORDANT, exact, ucb)
     return TrialResult(
-        n, trials, p_candidate, p_baseline, shared, alpha, min_delta, d.mean(axis=1), ucb
+        n, trials, p_candidate, p_baseline, shared, alpha, min_delta, d.mean(axis=1), ucb, bound
     )

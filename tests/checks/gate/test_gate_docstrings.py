@@ -10,6 +10,7 @@ import pytest
 MODULES = [
     "pytest_mlaudit.checks.gate.check",
     "pytest_mlaudit.checks.gate.report",
+    "pytest_mlaudit.checks.gate._validate",
     "pytest_mlaudit.checks.gate.boot",
     "pytest_mlaudit.checks.gate.metrics",
     "pytest_mlaudit.history",

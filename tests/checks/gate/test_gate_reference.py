@@ -8,9 +8,9 @@ import pytest
 from scipy import stats
 from sklearn import metrics as skm
 
+from pytest_mlaudit.checks.gate import check_gate
 from pytest_mlaudit.checks.gate.boot import bootstrap_counts, mcnemar_exact, percentile_interval
 from pytest_mlaudit.checks.gate.metrics import BUILTIN, Outputs, Target, weighted_auc
-from pytest_mlaudit.checks.gate import check_gate
 
 
 def _binary(n: int = 600, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
