@@ -11,6 +11,7 @@ one batch and shrink each problem (:mod:`.search`), describe the counterexamples
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
@@ -28,7 +29,12 @@ from pytest_mlaudit.checks.parity.frames import (
     infer_dtypes,
     records_from_frame,
 )
-from pytest_mlaudit.checks.parity.report import Counterexample, FeatureParity, ParityReport
+from pytest_mlaudit.checks.parity.report import (
+    Counterexample,
+    FeatureParity,
+    ParityCoverageWarning,
+    ParityReport,
+)
 from pytest_mlaudit.checks.parity.run import OnlineMode
 
 __all__ = ["check_parity"]
@@ -229,6 +235,8 @@ def check_parity(
 
     # ---- generated records: explore, then shrink each problem
     n_generated = 0
+    n_generated_compared: int | None = None
+    generated_fields: dict[str, str] = {}
     if strategy is not None:
         from pytest_mlaudit.checks.parity.fields import schema_from, strategy_schema
         from pytest_mlaudit.checks.parity.search import explore
@@ -236,6 +244,7 @@ def check_parity(
         generated = explore(strategy, max_examples=inp.max_examples, seed=inp.seed)
         n_generated = len(generated)
         carried = strategy_schema(strategy)
+        generated_fields = {name: f.describe() for name, f in (carried or {}).items()}
         dtypes: dict[str, Any] = dict(frame_dtypes or {})
         if carried:
             dtypes.update(schema_from(carried))
@@ -248,6 +257,7 @@ def check_parity(
             check_named(opts, result)
             check_tolerance_names(tol, result)
         tally(result)
+        n_generated_compared = int(result.n - result.both_rejected.sum())
         counterexamples += generated_counterexamples(
             engine,
             result,
@@ -277,7 +287,7 @@ def check_parity(
         )
         for name, a in ((n, acc[n]) for n in names)
     )
-    return ParityReport(
+    report = ParityReport(
         features=feature_rows,
         n_examples=totals["examples"],
         n_rows=n_rows,
@@ -297,4 +307,9 @@ def check_parity(
         max_examples=inp.max_examples,
         counterexamples=tuple(counterexamples),
         notes=tuple(notes),
+        n_generated_compared=n_generated_compared,
+        generated_fields=generated_fields,
     )
+    if report.low_coverage:
+        warnings.warn(report.coverage_warning(), ParityCoverageWarning, stacklevel=2)
+    return report

@@ -19,7 +19,13 @@ from pytest_mlaudit.checks.parity.engine import BatchResult, Engine, Target, typ
 from pytest_mlaudit.checks.parity.frames import json_scalar, records_from_frame, short_repr
 from pytest_mlaudit.checks.parity.report import Counterexample
 
-__all__ = ["MAX_LITERAL", "counterexample", "generated_counterexamples", "row_counterexamples"]
+__all__ = [
+    "MAX_LITERAL",
+    "counterexample",
+    "distinct_problems",
+    "generated_counterexamples",
+    "row_counterexamples",
+]
 
 #: Characters of a record literal kept in a counterexample.
 MAX_LITERAL: Final = 2000
@@ -64,6 +70,26 @@ def counterexample(
     )
 
 
+def distinct_problems(
+    result: BatchResult, limit: int, notes: list[str], *, source: str
+) -> list[tuple[Target, int]]:
+    """The problems of a batch to minimise: one per failing feature and per whole-record
+    problem, most frequent first, at most ``limit``.
+
+    Every failing feature gets its own counterexample (two bugs are two counterexamples,
+    however many records each fails on); problems beyond ``limit`` are named in a note,
+    so every failing feature found in the run is reported.
+    """
+    found = result.targets()
+    later = [f"{target.label()} ({count})" for target, count in found[limit:]]
+    if later and limit:
+        notes.append(
+            f"more problems in the {source} than max_counterexamples={limit} minimises: "
+            + ", ".join(later)
+        )
+    return found[:limit]
+
+
 def row_counterexamples(
     engine: Engine,
     result: BatchResult,
@@ -73,7 +99,7 @@ def row_counterexamples(
     record_nulls: Literal["none", "nan"],
 ) -> list[Counterexample]:
     out: list[Counterexample] = []
-    targets = result.targets()[:limit]
+    targets = distinct_problems(result, limit, notes, source="real rows")
     typical = typical_values(frame) if targets else {}
 
     def record_of(i: int) -> dict[str, Any]:
@@ -138,7 +164,7 @@ def generated_counterexamples(
     from pytest_mlaudit.checks.parity.search import shrink
 
     out: list[Counterexample] = []
-    for target, _count in result.targets()[:limit]:
+    for target, _count in distinct_problems(result, limit, notes, source="generated records"):
         if target.kind == "moved":
             continue
         failing = result.failing_mask(target)

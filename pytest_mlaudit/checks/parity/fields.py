@@ -21,16 +21,22 @@ from pytest_mlaudit.errors import MlauditInputError
 
 __all__ = [
     "DST_ZONES",
+    "STRING_FORMATS",
     "UNSEEN",
     "Field",
     "FieldKind",
     "NullPolicy",
     "Schema",
+    "StringFormat",
+    "describe_field",
     "schema_from",
     "strategy_schema",
     "time_zone",
 ]
 
+#: Formats a ``"string"`` field's values follow (see :class:`Field`).
+StringFormat = Literal["datetime", "date", "number"]
+STRING_FORMATS: Final = ("datetime", "date", "number")
 FieldKind = Literal["int", "float", "bool", "category", "string", "datetime", "sequence", "object"]
 NullPolicy = Literal["always", "observed", "never"]
 KINDS: Final = ("int", "float", "bool", "category", "string", "datetime", "sequence", "object")
@@ -65,6 +71,17 @@ class Field:
         Known values of a category, most frequent first.
     pattern
         A regular expression the values of a string field match (e.g. ``"[A-Z]{2}-[0-9]{4}"``).
+    format
+        What a ``"string"`` field's text holds: ``"datetime"`` (ISO-8601 timestamps,
+        e.g. ``"2026-03-30T10:05:00-04:00"``, drawn between ``start`` and ``end`` at the
+        UTC ``offsets`` seen and a few others), ``"date"`` (``"2026-03-30"``, between
+        ``start`` and ``end``) or ``"number"`` (``"1250.50"``, in ``[min, max]`` with
+        ``decimals``). ``typical`` sets the layout (separator, seconds, ``Z``). A few
+        malformed values (a missing offset, an impossible date, a thousands separator)
+        are among the edge cases.
+    offsets
+        UTC offsets of a ``format="datetime"`` field as written (``"-04:00"``, ``"Z"``);
+        empty: naive timestamps.
     min_size, max_size
         Length bounds of strings and sequences.
     start, end
@@ -97,6 +114,8 @@ class Field:
     integer_valued: bool = False
     categories: tuple[Any, ...] = ()
     pattern: str | None = None
+    format: StringFormat | None = None
+    offsets: tuple[str, ...] = ()
     min_size: int = 0
     max_size: int = 12
     start: dt.datetime | None = None
@@ -129,6 +148,11 @@ class Field:
             time_zone(self.tz)
         if self.start is not None and self.end is not None and self.start > self.end:
             raise MlauditInputError(f"Field('datetime') has start={self.start} > end={self.end}.")
+        if self.format is not None and (self.kind != "string" or self.format not in STRING_FORMATS):
+            raise MlauditInputError(
+                f"Field format must be one of {list(STRING_FORMATS)} on a 'string' field; got "
+                f"kind={self.kind!r}, format={self.format!r}."
+            )
         if self.pattern is not None:
             try:
                 re.compile(self.pattern)
@@ -136,6 +160,17 @@ class Field:
                 raise MlauditInputError(
                     f"Field pattern {self.pattern!r} is not a regular expression: {exc}."
                 ) from None
+
+    def describe(self) -> str:
+        """One line saying what the field holds, as inference saw it.
+
+        >>> Field("int", min=18, max=99).describe()
+        'int in [18, 99]'
+        >>> Field("string", format="date", start=dt.datetime(2026, 1, 1),
+        ...       end=dt.datetime(2026, 3, 31)).describe()
+        'string: ISO-8601 date, 2026-01-01 to 2026-03-31'
+        """
+        return describe_field(self)
 
     @property
     def frame_dtype(self) -> str:
@@ -156,6 +191,55 @@ class Field:
 
 #: Field name -> :class:`Field`.
 Schema = dict[str, Field]
+
+
+def _num(x: float | None) -> str:
+    if x is None:
+        return "?"
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
+
+
+def _range(lo: object, hi: object) -> str:
+    def text(v: object) -> str:
+        if isinstance(v, dt.datetime):
+            return v.isoformat()
+        return "?" if v is None else str(v)
+
+    return f"{text(lo)} to {text(hi)}"
+
+
+def describe_field(f: Field) -> str:
+    """See :meth:`Field.describe`."""
+    if f.kind == "string" and f.format == "datetime":
+        zones = f"offsets {', '.join(f.offsets)}" if f.offsets else "no offset (naive)"
+        return f"string: ISO-8601 timestamp, {zones}, {_range(f.start, f.end)}"
+    if f.kind == "string" and f.format == "date":
+        lo = f.start.date().isoformat() if f.start else None
+        hi = f.end.date().isoformat() if f.end else None
+        return f"string: ISO-8601 date, {_range(lo, hi)}"
+    if f.kind == "string" and f.format == "number":
+        places = f" with {f.decimals} decimal(s)" if f.decimals else ", whole"
+        return f"string: number in [{_num(f.min)}, {_num(f.max)}]{places}"
+    if f.kind == "string":
+        if f.pattern:
+            return f"string matching {f.pattern}"
+        return f"string of {f.min_size}-{f.max_size} characters (free text)"
+    if f.kind in ("int", "float"):
+        extra = ""
+        if f.kind == "float" and f.integer_valued:
+            extra = ", whole numbers"
+        elif f.kind == "float" and f.decimals is not None:
+            extra = f", {f.decimals} decimal(s)"
+        return f"{f.kind} in [{_num(f.min)}, {_num(f.max)}]{extra}"
+    if f.kind == "category":
+        shown = ", ".join(repr(c) for c in f.categories[:5])
+        more = f", +{len(f.categories) - 5} more" if len(f.categories) > 5 else ""
+        return f"category ({len(f.categories)}: {shown}{more})"
+    if f.kind == "datetime":
+        return f"datetime ({f.tz or 'naive'}), {_range(f.start, f.end)}"
+    if f.kind == "sequence":
+        return f"list of {f.min_size}-{f.max_size} numbers in [{_num(f.min)}, {_num(f.max)}]"
+    return f.kind
 
 
 def time_zone(name: str) -> dt.tzinfo:

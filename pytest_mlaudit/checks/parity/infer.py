@@ -2,22 +2,31 @@
 
 :func:`schema_of` looks at each column's dtype and values: integer and float ranges,
 decimals, integer-valued floats, categories (most frequent first), string formats,
-lists of numbers, and datetime ranges with their time zone.
+lists of numbers, and datetime ranges with their time zone. Strings in a recognised
+format (ISO-8601 timestamps with their UTC offsets, dates, numbers;
+:mod:`~pytest_mlaudit.checks.parity.formats`) keep it: :meth:`Field.describe` says what
+was inferred.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
 from pytest_mlaudit.checks.parity.fields import Field, NullPolicy, Schema
+from pytest_mlaudit.checks.parity.formats import recognise
 from pytest_mlaudit.errors import MlauditInputError
 
 __all__ = ["infer_pattern", "schema_of"]
+
+#: A string column whose values are all different, with at least this many of them, is an
+#: identifier or a measurement (a pattern or a format), not a category.
+_UNIQUE_MIN: Final = 10
 
 
 def _char_class(ch: str) -> str:
@@ -142,8 +151,27 @@ def _infer_field(name: str, s: pd.Series, *, nulls: NullPolicy, max_categories: 
     if all(isinstance(v, str) for v in values):
         counts = present.value_counts()
         distinct = len(counts)
-        if distinct <= max_categories:
-            labels = tuple(str(c) for c in counts.index.tolist())
+        texts = [str(c) for c in counts.index.tolist()]
+        # every value different (an id, an amount): not a category, even when few
+        unique = distinct == len(values) and distinct >= _UNIQUE_MIN
+        many = distinct > max_categories
+        sample = texts[:2000]
+        lengths = [len(v) for v in sample]
+        base = Field(
+            "string",
+            nullable=nullable,
+            min_size=min(lengths),
+            max_size=max(lengths),
+            typical=sample[0],
+            values=tuple(sample[:200]),
+            dtype=dtype_name,
+        )
+        found = recognise(texts, many=many or unique, base=base)
+        if found is not None:
+            return found
+        pattern = infer_pattern(sample) if many or unique else None
+        if not many and pattern is None:
+            labels = tuple(texts)
             return Field(
                 "category",
                 nullable=nullable,
@@ -151,18 +179,7 @@ def _infer_field(name: str, s: pd.Series, *, nulls: NullPolicy, max_categories: 
                 typical=labels[0],
                 dtype=dtype_name,
             )
-        sample = [str(v) for v in counts.index.tolist()[:2000]]
-        lengths = [len(v) for v in sample]
-        return Field(
-            "string",
-            nullable=nullable,
-            pattern=infer_pattern(sample),
-            min_size=min(lengths),
-            max_size=max(lengths),
-            typical=sample[0],
-            values=tuple(sample[:200]),
-            dtype=dtype_name,
-        )
+        return dataclasses.replace(base, pattern=pattern)
     if all(_is_sequence(v) for v in values):
         flat = [x for v in values for x in v]
         if all(isinstance(x, int | float | np.number) and not isinstance(x, bool) for x in flat):

@@ -10,14 +10,28 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import ClassVar
+from typing import ClassVar, Final
 
 import pandas as pd
 
 from pytest_mlaudit.checks.parity.frames import JsonScalar
 from pytest_mlaudit.result import BadWhen, CheckReport, Measure, breaches, fmt_number, format_table
 
-__all__ = ["Counterexample", "FeatureParity", "ParityReport"]
+__all__ = [
+    "MIN_COMPARED_RATE",
+    "Counterexample",
+    "FeatureParity",
+    "ParityCoverageWarning",
+    "ParityReport",
+]
+
+#: Below this share of generated records compared, the check warns (the generator is
+#: drawing records both pipelines reject).
+MIN_COMPARED_RATE: Final = 0.5
+
+
+class ParityCoverageWarning(UserWarning):
+    """Most generated records were rejected by both pipelines: the check tested little."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -99,6 +113,51 @@ class ParityReport(CheckReport):
     max_examples: int
     counterexamples: tuple[Counterexample, ...]
     notes: tuple[str, ...] = ()
+    #: generated records at least one pipeline produced features for (the others both
+    #: rejected: raised on or dropped); None in records written before it was kept
+    n_generated_compared: int | None = None
+    #: what the generator drew per field (:meth:`Field.describe`), when the strategy
+    #: carries a schema (``rows_like``/``from_schema``)
+    generated_fields: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    @property
+    def generated_compared_rate(self) -> float | None:
+        """Share of generated records that were compared (not rejected by both pipelines).
+
+        Low means the generator spends its examples on records both sides refuse:
+        look at :attr:`generated_fields` and correct the fields it got wrong with
+        ``rows_like(..., overrides=...)``. None when nothing was generated.
+        """
+        if self.n_generated_compared is None or not self.n_generated:
+            return None
+        return self.n_generated_compared / self.n_generated
+
+    @property
+    def low_coverage(self) -> bool:
+        """True when fewer than :data:`MIN_COMPARED_RATE` of the generated records were compared."""
+        rate = self.generated_compared_rate
+        return rate is not None and rate < MIN_COMPARED_RATE
+
+    def coverage_warning(self) -> str:
+        """The sentence warning about a low :attr:`generated_compared_rate` ("" when fine)."""
+        rate = self.generated_compared_rate
+        if rate is None or not self.low_coverage:
+            return ""
+        formatted = [f for f, d in self.generated_fields.items() if d.startswith("string")]
+        hint = (
+            " (the string fields as inferred: "
+            + "; ".join(f"{f}: {self.generated_fields[f]}" for f in formatted[:5])
+            + ")"
+            if formatted
+            else ""
+        )
+        return (
+            f"only {self.n_generated_compared} of {self.n_generated} generated records "
+            f"({rate:.0%}) were compared: both pipelines rejected the rest, so the generated "
+            f"inputs test little{hint}. Check report.generated_fields, correct what was "
+            "inferred with rows_like(sample, overrides={field: Field(...)}), or pass "
+            "nulls='observed' if the pipelines refuse nulls on purpose."
+        )
 
     @property
     def n_compared(self) -> int:
@@ -182,6 +241,8 @@ class ParityReport(CheckReport):
             parts.append(f"{self.n_moved} row(s) reordered")
         if self.n_compared == 0:
             parts.append("nothing compared: both pipelines rejected every example")
+        elif self.low_coverage:
+            parts.append(f"only {self.generated_compared_rate:.0%} of generated records compared")
         return "; ".join(parts)
 
     def to_frame(self) -> pd.DataFrame:
@@ -211,7 +272,13 @@ class ParityReport(CheckReport):
         if self.n_rows:
             sources.append(f"{self.n_rows} real row(s)")
         if self.n_generated:
-            sources.append(f"{self.n_generated} generated record(s) (seed={self.seed})")
+            compared = self.generated_compared_rate
+            share = (
+                f", {self.n_generated_compared} compared ({compared:.0%})"
+                if compared is not None
+                else ""
+            )
+            sources.append(f"{self.n_generated} generated record(s) (seed={self.seed}{share})")
         head = (
             f"parity {verdict}: {len(self.mismatched_features)} of {len(self.features)} "
             f"feature(s) differ between offline and online; {self.n_mismatched} of "
@@ -264,6 +331,13 @@ class ParityReport(CheckReport):
         for count, text in counts:
             if count:
                 lines.append(f"{count} {text}")
+        if self.low_coverage:
+            lines.append(f"WARNING: {self.coverage_warning()}")
+        shown_fields = {f: d for f, d in self.generated_fields.items() if d.startswith("string:")}
+        if shown_fields:
+            lines.append(
+                "formats inferred: " + "; ".join(f"{f}: {d}" for f, d in shown_fields.items())
+            )
         lines.extend(f"note: {n}" for n in self.notes)
         for i, cx in enumerate(self.counterexamples, 1):
             lines.append(_format_counterexample(i, cx))

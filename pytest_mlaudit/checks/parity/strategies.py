@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import Any, Final, cast
 
 import pandas as pd
 from hypothesis import strategies as st
@@ -39,10 +39,14 @@ from pytest_mlaudit.checks.parity.fields import (
     NullPolicy,
     time_zone,
 )
+from pytest_mlaudit.checks.parity.formats import format_parts
 from pytest_mlaudit.checks.parity.infer import schema_of
 from pytest_mlaudit.errors import MlauditInputError
 
-__all__ = ["field_strategy", "from_schema", "rows_like"]
+__all__ = ["MALFORMED_EVERY", "field_strategy", "from_schema", "rows_like"]
+
+#: A formatted string field draws a malformed value at one edge-case draw in this many.
+MALFORMED_EVERY: Final = 8
 
 
 # --------------------------------------------------------------------------- edges
@@ -156,10 +160,20 @@ def _datetime_edges(f: Field, start: dt.datetime, end: dt.datetime) -> list[dt.d
 
 
 def _with_head(
-    head: list[Any], edges: list[Any], body: SearchStrategy[Any], f: Field, *, nan: bool = False
+    head: list[Any],
+    edges: list[Any],
+    body: SearchStrategy[Any],
+    f: Field,
+    *,
+    nan: bool = False,
+    malformed: Sequence[Any] = (),
 ) -> SearchStrategy[Any]:
     """``one_of(head, missing, edges, body)``: each branch is drawn about equally often,
-    and shrinking goes to the first value of the head (the typical value)."""
+    and shrinking goes to the first value of the head (the typical value).
+
+    ``malformed`` values (text that breaks the field's format) join the edge branch at
+    one draw in :data:`MALFORMED_EVERY`, so they are tried without crowding out the
+    valid records the pipelines can compare."""
     head = _unique(head)
     branches: list[SearchStrategy[Any]] = [st.sampled_from(head)]
     missing = _nulls(f, nan=nan)
@@ -171,7 +185,13 @@ def _with_head(
             missing = missing * 2
         branches.append(st.sampled_from(missing))
     if f.edge_cases and edges:
-        branches.append(st.sampled_from(_unique(edges)))
+        valid = st.sampled_from(_unique(edges))
+        if malformed:
+            bad = st.sampled_from(_unique(list(malformed)))
+            rare = MALFORMED_EVERY - 1
+            branches.append(st.integers(0, rare).flatmap(lambda i: bad if i == rare else valid))
+        else:
+            branches.append(valid)
     branches.append(body)
     return st.one_of(*branches)
 
@@ -245,7 +265,14 @@ def _category_strategy(f: Field) -> SearchStrategy[Any]:
     return _with_head(head, edges, st.sampled_from(cats), f)
 
 
+def _formatted_strategy(f: Field) -> SearchStrategy[Any]:
+    head, edges, body, malformed = format_parts(f)
+    return _with_head(head, edges, body, f, malformed=malformed)
+
+
 def _string_strategy(f: Field) -> SearchStrategy[Any]:
+    if f.format is not None:
+        return _formatted_strategy(f)
     body: SearchStrategy[str]
     if f.pattern is not None:
         body = st.from_regex(f.pattern, fullmatch=True)
