@@ -1,8 +1,9 @@
 """Load tests (failure mode 6): locust scenarios, SLO verdicts, the capacity knee.
 
 Files: ``report.py`` the result types, ``check.py`` :func:`run_load` and
-:func:`find_capacity`, ``_validate.py``, then the machinery: ``proc.py`` (child processes,
-loopback hosts, ``serve()``), ``runner.py`` (locust in subprocesses), ``collector.py`` (runs
+:func:`find_capacity`, ``_validate.py``, then the machinery: ``hosts.py`` (base URLs read as
+the HTTP clients read them, the loopback rule), ``proc.py`` (child processes,
+``serve()``), ``runner.py`` (locust in subprocesses), ``collector.py`` (runs
 inside locust; never imported here), ``probe.py`` (health and resource watchers),
 ``stats.py`` (pure numbers).
 """

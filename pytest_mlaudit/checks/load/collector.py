@@ -275,7 +275,10 @@ if os.environ.get("MLAUDIT_STEP_PLAN"):
             now = time.time()
             steps = _meta["steps"]
             index = int(self.get_run_time() // self.step_s)
-            if index != self._index and steps:
+            if index != self._index and steps and steps[-1]["end"] is None:
+                # the step ends once: past the last step ``index`` stays ahead of
+                # ``_index``, and moving the end on every tick would keep the last step
+                # "too recent" to judge for a master (its lag > 0) forever
                 steps[-1]["end"] = now
             reason = self._judge(now)
             if reason is not None:

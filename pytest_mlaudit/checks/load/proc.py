@@ -1,4 +1,7 @@
-"""Child processes that never outlive their caller, loopback hosts, and ``serve()``.
+"""Child processes that never outlive their caller, and ``serve()``.
+
+(The loopback rule and the parsing of hosts are in :mod:`.hosts`; ``check_host`` and
+``is_loopback`` are re-exported here.)
 
 Every process a load check starts (a model server, locust, locust workers) is the leader
 of a new session (``start_new_session=True``), so
@@ -20,9 +23,9 @@ import atexit
 import contextlib
 import dataclasses
 import http.client
-import ipaddress
 import os
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -31,10 +34,11 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
+from pytest_mlaudit.checks.load.hosts import check_host, is_loopback, parse_host
 from pytest_mlaudit.errors import MlauditInputError
 
 __all__ = [
@@ -44,6 +48,7 @@ __all__ = [
     "check_host",
     "free_port",
     "http_get",
+    "is_loopback",
     "serve",
     "tail",
     "uvicorn_command",
@@ -178,64 +183,11 @@ def free_port() -> int:
         return port
 
 
-def is_loopback(hostname: str) -> bool:
-    """True for ``localhost`` and loopback IP literals (127.0.0.0/8, ::1)."""
-    name = hostname.strip("[]").lower()
-    if name == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
-
-
-def _origin(url: str) -> tuple[str, str, int] | None:
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    try:
-        port = parts.port
-    except ValueError:
-        return None
-    return parts.scheme, parts.hostname.lower(), port or (443 if parts.scheme == "https" else 80)
-
-
-def check_host(host: object, *, allowed_hosts: Iterable[str] = (), argument: str = "host") -> str:
-    """Validate the base URL of a load test; return it without a trailing slash.
-
-    Load tests target loopback only, unless the host's origin (scheme, name, port) is
-    in ``allowed_hosts`` — what ``--mlaudit-target-url`` sets for a staging endpoint.
-    """
-    if not isinstance(host, str) or not host:
-        raise MlauditInputError(
-            f"{argument} must be the base URL of the endpoint, e.g. 'http://127.0.0.1:8000'; "
-            f"got {argument}={host!r}."
-        )
-    origin = _origin(host)
-    if origin is None:
-        raise MlauditInputError(
-            f"{argument} must be an http(s) URL with a host name, e.g. "
-            f"'http://127.0.0.1:8000'; got {argument}={host!r}."
-        )
-    if not is_loopback(origin[1]):
-        allowed = {o for o in (_origin(a) for a in allowed_hosts) if o is not None}
-        if origin not in allowed:
-            raise MlauditInputError(
-                f"{argument}={host!r} is not a loopback address: load tests target "
-                "127.0.0.1, ::1 or localhost unless a host is allowed explicitly. To load "
-                f"a staging endpoint on purpose pass allowed_hosts=[{host!r}] (or run "
-                f"pytest with --mlaudit-target-url={host})."
-            )
-    return host.rstrip("/")
-
-
 def check_reachable(host: str, *, argument: str = "host", timeout_s: float = 2.0) -> None:
     """Raise :class:`MlauditInputError` when nothing accepts TCP connections at ``host``."""
-    origin = _origin(host)
-    assert origin is not None
-    _, name, port = origin
+    origin = parse_host(host, argument=argument)
     try:
-        with socket.create_connection((name.strip("[]"), port), timeout=timeout_s):
+        with socket.create_connection((origin.host, origin.port), timeout=timeout_s):
             pass
     except OSError as exc:
         raise MlauditInputError(
@@ -291,6 +243,29 @@ def _command(command: str | Sequence[str]) -> list[str]:
                 "listen on 127.0.0.1 only: use '{host}' in the command."
             )
     return argv
+
+
+def _cannot_start(
+    argv: Sequence[str], cwd: str | os.PathLike[str] | None, exc: OSError
+) -> MlauditInputError:
+    """Why ``argv`` could not be started, and what to do, as one error."""
+    program = argv[0]
+    if cwd is not None and not Path(cwd).is_dir():
+        what = f"cwd={os.fspath(cwd)!r} is not a directory; create it or pass another cwd"
+    elif isinstance(exc, PermissionError):
+        what = (
+            f"the program {program!r} is not executable ({exc.strerror}); make it executable "
+            "(chmod +x) or start it through its interpreter"
+        )
+    elif isinstance(exc, FileNotFoundError) and shutil.which(program) is None:
+        what = (
+            f"the program {program!r} was not found (not a file, and not on PATH); install "
+            "it, give its full path, or run Python tools through this interpreter: "
+            "[sys.executable, '-m', 'uvicorn', ...] (see uvicorn_command())"
+        )
+    else:
+        what = f"starting {program!r} failed: {type(exc).__name__}: {exc}"
+    return MlauditInputError(f"serve() cannot start the server: {what}; command={list(argv)!r}.")
 
 
 def uvicorn_command(
@@ -383,7 +358,10 @@ def serve(
         log_path = tmp
     try:
         with ProcessGroup() as group:
-            proc = group.spawn(argv, log_path=log_path, env=child_env, cwd=cwd)
+            try:
+                proc = group.spawn(argv, log_path=log_path, env=child_env, cwd=cwd)
+            except OSError as exc:
+                raise _cannot_start(argv, cwd, exc) from None
             deadline = time.monotonic() + startup_timeout_s
             while True:
                 code = proc.poll()

@@ -9,7 +9,6 @@ import pytest
 
 from pytest_mlaudit.checks.load import CapacityReport, Server, find_capacity
 from pytest_mlaudit.result import report_from_dict
-
 from tests.checks.load.conftest import LIMIT_K, LIMIT_S, LOCUSTFILES
 
 pytestmark = pytest.mark.slow  # capacity searches: a step load of 15-25 s each

@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 
 from pytest_mlaudit import MlauditInputError
+from pytest_mlaudit.checks.load import find_capacity, run_load, serve
 from pytest_mlaudit.checks.load._validate import check_run_time, write_payloads
 from pytest_mlaudit.checks.load.proc import check_host, free_port, is_loopback
-from pytest_mlaudit.checks.load import find_capacity, run_load, serve
-
 from tests.checks.load.conftest import LOCUSTFILES
 
 PACED = LOCUSTFILES / "paced.py"

@@ -7,7 +7,6 @@ import json
 import pytest
 
 from pytest_mlaudit.checks.load import Server
-
 from tests.checks.load.conftest import LOCUSTFILES
 
 TESTS = """\

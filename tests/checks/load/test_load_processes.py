@@ -19,7 +19,6 @@ import pytest
 
 from pytest_mlaudit import CheckFailed, MlauditInputError
 from pytest_mlaudit.checks.load import Server, run_load, serve
-
 from tests.checks.load.conftest import LOCUSTFILES, processes_mentioning
 
 BROKEN = """\

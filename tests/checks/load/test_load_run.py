@@ -11,7 +11,6 @@ import pytest
 from pytest_mlaudit import CheckFailed
 from pytest_mlaudit.checks.load import LoadReport, Server, run_load
 from pytest_mlaudit.result import report_from_dict
-
 from tests.checks.load.conftest import LOCUSTFILES
 
 SLOW_MS = 60
