@@ -35,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """``mlaudit init``: 0 when every file is in place (created, unchanged or kept)."""
     from pytest_mlaudit.errors import MlauditInputError
-    from pytest_mlaudit.scaffold import scaffold
+    from pytest_mlaudit.scaffold import install_plan, scaffold
 
     try:
         written = scaffold(
@@ -53,8 +53,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"{w.action:<11} {w.path}{note}")
     if any(w.action in ("created", "overwritten") for w in written):
         print(
-            "\nnext: fill in the fixtures marked EDIT, and keep the audit history with\n"
-            '  [tool.pytest.ini_options]\n  mlaudit_history = ".mlaudit/history.sqlite"\n'
-            "then `pytest --mlaudit-json=reports/audit.json` and `mlaudit retrain-check`."
+            "\nnext: fill in the fixtures marked EDIT, then run "
+            "`pytest --mlaudit-json=reports/audit.json`\n(each run that writes a record is "
+            "appended to the audit history .mlaudit/history.sqlite)\nand "
+            "`mlaudit retrain-check`."
         )
+        if args.ci == "github":
+            plan = install_plan(args.dir, tests_dir=args.tests_dir)
+            print(f"CI installs with: {plan.command}\n  ({plan.found})")
     return EXIT_OK

@@ -107,7 +107,9 @@ def test_init_writes_the_scaffold_and_is_idempotent(
 ) -> None:
     assert main(["init", "--ci", "github", "--dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert out.count("created") == 4 and "mlaudit_history" in out
+    # the history is kept by default: no advice to add the mlaudit_history key it defaults to
+    assert out.count("created") == 4 and "mlaudit_history" not in out
+    assert ".mlaudit/history.sqlite" in out
     files = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
     assert files == {
         WORKFLOW,
