@@ -119,12 +119,11 @@ class MetricComparison:
                 out.append(f"{self.metric}: the interval could not be computed")
             else:
                 side = "upper" if self.greater_is_better else "lower"
+                source = ""
                 if self.decided_by == "exact" and self.mcnemar is not None:
                     t = self.mcnemar
-                    side = (
-                        f"exact upper (from the {t.candidate_only + t.baseline_only} "
-                        "discordant rows)"
-                    )
+                    side = "exact upper"
+                    source = f", from the {t.candidate_only + t.baseline_only} discordant rows,"
                 gap = fmt_number(abs(self.bound))
                 best = (
                     f"even at best the candidate scores {gap} lower"
@@ -134,7 +133,7 @@ class MetricComparison:
                 out.append(
                     f"{self.metric}: candidate significantly worse by more than "
                     f"min_delta={fmt_number(self.min_delta)} (the {side} bound of "
-                    f"candidate - baseline is {fmt_number(self.bound)}: {best})"
+                    f"candidate - baseline{source} is {fmt_number(self.bound)}: {best})"
                 )
         if self.below_floor:
             op = "<" if self.greater_is_better else ">"
@@ -143,6 +142,13 @@ class MetricComparison:
                 f"{fmt_number(self.floor)}"
             )
         return out
+
+    def exact_note(self) -> str:
+        """``"exact bound +0.0041 from 12 discordant rows"`` when the exact bound decided."""
+        if self.exact_bound is None or self.mcnemar is None:
+            return ""
+        k = self.mcnemar.candidate_only + self.mcnemar.baseline_only
+        return f"exact bound {_signed(self.exact_bound)} from {k} discordant rows"
 
     def interval(self) -> str:
         if self.ci_low is None or self.ci_high is None:
@@ -309,9 +315,10 @@ class GateReport(CheckReport):
         problems: list[str] = []
         for m in self.metrics:
             if m.significantly_worse:
+                evidence = m.exact_note() or f"{_pct(m.confidence)} CI of diff {m.interval()}"
                 problems.append(
                     f"{m.metric} {fmt_number(m.candidate)} vs {fmt_number(m.baseline)}: "
-                    f"significantly worse ({_pct(m.confidence)} CI of diff {m.interval()})"
+                    f"significantly worse ({evidence})"
                 )
             elif m.below_floor:
                 op = "<" if m.greater_is_better else ">"
@@ -328,9 +335,11 @@ class GateReport(CheckReport):
         m = self.metrics[0]
         if m.baseline is None:
             return f"{m.metric} {fmt_number(m.candidate)}"
+        exact = m.exact_note()
         return (
             f"{m.metric} {fmt_number(m.candidate)} vs {fmt_number(m.baseline)}, "
             f"diff {_signed(m.difference)} {_pct(m.confidence)} CI {m.interval()}"
+            + (f"; {exact}" if exact else "")
         )
 
     def summary(self) -> str:

@@ -56,7 +56,11 @@ def test_six_discordant_rows_all_the_baselines_fail_it_and_say_why() -> None:
     assert not report.passed
     m = report.metric("accuracy")
     assert m.decided_by == "exact" and m.significantly_worse
-    assert "exact upper (from the 6 discordant rows)" in report.failures[0]
+    assert (
+        "the exact upper bound of candidate - baseline, from the 6 discordant rows, is"
+        in (report.failures[0])
+    )
+    assert "exact bound -0.0" in report.brief() and "from 6 discordant rows" in report.brief()
 
 
 def test_many_discordant_rows_keep_the_bootstrap() -> None:
