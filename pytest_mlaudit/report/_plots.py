@@ -12,6 +12,7 @@ called ``$x$`` is not typeset, and control characters are shown as escapes.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import itertools
 import math
@@ -81,10 +82,72 @@ def _figure(
         yield fig
 
 
+#: Space (inches) kept between the outermost text and the edge of the image.
+_PAD: Final = 0.08
+
+
+def _renderer(fig: Any) -> Any:
+    """An Agg renderer of ``fig`` (the canvas that saves the PNG)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    return canvas.get_renderer()  # type: ignore[no-untyped-call]
+
+
+def _text_bbox(fig: Any) -> Any:
+    """The bounding box (inches) of everything drawn, texts included."""
+    return fig.get_tightbbox(_renderer(fig))
+
+
+def fit(fig: Any) -> None:
+    """Grow the figure where a text (a rotated tick label, a legend) would be cut off.
+
+    The axes keep their size and place relative to each other; only the margins grow.
+    """
+    w, h = fig.get_size_inches()
+    box = _text_bbox(fig)
+    left, bottom = max(0.0, _PAD - box.x0), max(0.0, _PAD - box.y0)
+    right, top = max(0.0, box.x1 - (w - _PAD)), max(0.0, box.y1 - (h - _PAD))
+    if not (left or right or bottom or top):
+        return
+    new_w, new_h = w + left + right, h + bottom + top
+    positions = [(ax, ax.get_position()) for ax in fig.axes]
+    fig.set_size_inches(new_w, new_h)
+    for ax, pos in positions:
+        ax.set_position(
+            [
+                (pos.x0 * w + left) / new_w,
+                (pos.y0 * h + bottom) / new_h,
+                pos.width * w / new_w,
+                pos.height * h / new_h,
+            ]
+        )
+
+
+def overflowing(fig: Any) -> list[str]:
+    """The texts of ``fig`` that reach outside the image (for tests; empty after :func:`fit`)."""
+    renderer = _renderer(fig)
+    fig.draw_without_rendering()  # lay the texts out at the figure's current size
+    w, h = fig.get_size_inches()
+    box = fig.get_tightbbox(renderer)  # what is drawn (ticks out of view are not)
+    if box.x0 >= -0.01 and box.y0 >= -0.01 and box.x1 <= w + 0.01 and box.y1 <= h + 0.01:
+        return []
+    width, height = fig.bbox.width, fig.bbox.height
+    out = []
+    for text in fig.findobj(lambda a: hasattr(a, "get_text") and hasattr(a, "get_window_extent")):
+        if not text.get_visible() or not text.get_text():
+            continue
+        box = text.get_window_extent(renderer)
+        if box.x0 < -0.5 or box.y0 < -0.5 or box.x1 > width + 0.5 or box.y1 > height + 0.5:
+            out.append(text.get_text())
+    return out
+
+
 def _png(fig: Any) -> bytes:
     buf = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        fit(fig)
         fig.savefig(buf, format="png", dpi=_DPI)
     return buf.getvalue()
 
@@ -92,51 +155,195 @@ def _png(fig: Any) -> bytes:
 # --------------------------------------------------------------------------- drift
 
 
+#: An outer bin (a tail to the smallest or largest value of either side) wider than this
+#: share of the inner bins' span is drawn compressed to that width, its end labelled.
+TAIL_SHARE: Final = 1.0
+
+
+@dataclasses.dataclass(frozen=True)
+class NumericAxis:
+    """Where a numeric histogram's bins are drawn: the record's edges, long tails compressed.
+
+    The range always covers every bin of both sides (the outer edges are the smallest and
+    largest value seen in the reference *or* the current data), so data of one side lying
+    entirely outside the other's range stays in view.
+    """
+
+    edges: tuple[float, ...]  #: where each edge is drawn
+    xlim: tuple[float, float]  #: the plotted range (in drawn coordinates)
+    ticks: tuple[float, ...]  #: tick positions (drawn coordinates)
+    tick_labels: tuple[str, ...]  #: their labels (true values)
+    compressed: tuple[bool, bool]  #: the left/right outer bin is not to scale
+    xlabel: str  #: the axis label (says which tail is compressed)
+
+
+def _tick(x: float) -> str:
+    """A short tick label: ``0.25``, ``750``, ``20k``, ``231.7k``, ``1.5M``, ``3e+09``."""
+    size = abs(x)
+    if 1e4 <= size < 1e6:
+        return f"{x / 1e3:.4g}k"
+    if 1e6 <= size < 1e9:
+        return f"{x / 1e6:.4g}M"
+    return f"{x:.4g}"
+
+
+def numeric_axis(edges: Sequence[float], *, tail_share: float = TAIL_SHARE) -> NumericAxis:
+    """Lay out histogram ``edges`` (finite, increasing) on the x axis.
+
+    Inner bins are drawn to scale. An outer bin wider than ``tail_share`` times the
+    span of the inner bins (a long tail, or the other side's data far away) is drawn
+    with that width instead, with a tick at its end showing the true value.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    shown = [float(e) for e in edges]
+    left = right = False
+    if len(shown) >= 4:
+        span = shown[-2] - shown[1]
+        cap = tail_share * span if span > 0 else 0.0
+        if cap > 0 and shown[1] - shown[0] > cap:
+            shown[0], left = shown[1] - cap, True
+        if cap > 0 and shown[-1] - shown[-2] > cap:
+            shown[-1], right = shown[-2] + cap, True
+    lo, hi = shown[0], shown[-1]
+    body_lo = shown[1] if left else lo
+    body_hi = shown[-2] if right else hi
+    ticks = [
+        float(t)
+        for t in MaxNLocator(5).tick_values(body_lo, body_hi)
+        if body_lo - 1e-9 * abs(body_lo) <= t <= body_hi + 1e-9 * abs(body_hi)
+    ]
+    labels = [_tick(t) for t in ticks]
+    if left:
+        ticks.insert(0, lo)
+        labels.insert(0, _tick(edges[0]))
+    if right:
+        ticks.append(hi)
+        labels.append(_tick(edges[-1]))
+    notes = [side for side, on in (("left", left), ("right", right)) if on]
+    xlabel = "value"
+    if notes:
+        xlabel += f" ({' and '.join(notes)} tail{'s' if len(notes) > 1 else ''} not to scale)"
+    return NumericAxis(tuple(shown), (lo, hi), tuple(ticks), tuple(labels), (left, right), xlabel)
+
+
 def _numeric_panel(ax: Any, hist: Mapping[str, Any]) -> None:
     edges = [_num(e) for e in hist.get("edges") or ()]
     ref = [_num(c) for c in hist.get("reference") or ()]
     cur = [_num(c) for c in hist.get("current") or ()]
     n_ref, n_cur = sum(ref) or 1.0, sum(cur) or 1.0
-    widths = [b - a for a, b in itertools.pairwise(edges)]
     ok = (
         len(edges) == len(ref) + 1 == len(cur) + 1
         and all(math.isfinite(e) for e in edges)
-        and all(w > 0 for w in widths)
+        and all(b - a > 0 for a, b in itertools.pairwise(edges))
     )
     if ok:
+        axis = numeric_axis(edges)
+        drawn = list(axis.edges)
+        widths = [b - a for a, b in itertools.pairwise(drawn)]
+        # densities over the drawn widths: each bin's area is its share of rows
         ref_d = [c / n_ref / w for c, w in zip(ref, widths, strict=True)]
         cur_d = [c / n_cur / w for c, w in zip(cur, widths, strict=True)]
-        ax.stairs(ref_d, edges, fill=True, alpha=0.35, color=REFERENCE, label="reference")
-        ax.stairs(ref_d, edges, color=REFERENCE, linewidth=1)
-        ax.stairs(cur_d, edges, color=CURRENT, linewidth=2, label="current")
+        ax.stairs(ref_d, drawn, fill=True, alpha=0.35, color=REFERENCE, label="reference")
+        ax.stairs(ref_d, drawn, color=REFERENCE, linewidth=1)
+        ax.stairs(cur_d, drawn, color=CURRENT, linewidth=2, label="current")
+        for on, at in zip(axis.compressed, (drawn[1], drawn[-2]), strict=True):
+            if on:  # where the scale breaks
+                ax.axvline(at, color="#9aa0a6", linestyle=":", linewidth=1)
+        ax.set_xlim(*axis.xlim)
+        ax.set_xticks(list(axis.ticks), list(axis.tick_labels))
         ax.set_ylabel("density")
-        if len(edges) > 3:  # the outer bins reach the extremes: show the body, not the tails
-            lo, hi = edges[1], edges[-2]
-            pad = 0.1 * (hi - lo)
-            ax.set_xlim(max(edges[0], lo - pad), min(edges[-1], hi + pad))
-    else:  # degenerate edges: plot the share of each bin over the bin's position
-        xs = list(range(max(len(ref), len(cur))))
-        ax.bar(
-            [x - 0.2 for x in xs[: len(ref)]],
-            [c / n_ref for c in ref],
-            width=0.4,
-            color=REFERENCE,
-            alpha=0.6,
-            label="reference",
-        )
-        ax.bar(
-            [x + 0.2 for x in xs[: len(cur)]],
-            [c / n_cur for c in cur],
-            width=0.4,
-            color=CURRENT,
-            label="current",
-        )
-        ax.set_ylabel("share of rows")
+        ax.set_xlabel(axis.xlabel)
+        return
+    # degenerate edges: plot the share of each bin over the bin's position
+    xs = list(range(max(len(ref), len(cur))))
+    _paired_bars(
+        ax, xs[: len(ref)], [c / n_ref for c in ref], xs[: len(cur)], [c / n_cur for c in cur]
+    )
+    ax.set_ylabel("share of rows")
     ax.set_xlabel("value")
 
 
-def _categorical_panel(ax: Any, hist: Mapping[str, Any]) -> None:
-    labels = [label(v, 12) for v in hist.get("labels") or ()]
+_BREAKS: Final = re.compile(r"(?<=[-_/])|(?= )")
+
+
+def _wrap(name: str, width: int) -> list[str]:
+    """Greedy lines of at most ``width`` characters, broken at spaces or after ``-_/``."""
+    lines: list[str] = []
+    line = ""
+    for token in _BREAKS.split(name):
+        if line and len(line) + len(token.rstrip()) > width:
+            lines.append(line.rstrip())
+            token = token.lstrip()
+            line = ""
+        line += token
+    lines.append(line.rstrip())
+    return lines
+
+
+#: Longest category name on a tick before it is cut (with an ellipsis at the end).
+MAX_TICK_CHARS: Final = 20
+#: Average width of a character of a tick label, in inches (9 pt sans-serif).
+_CHAR_IN: Final = 0.075
+
+
+def category_ticks(names: Sequence[str], axes_width_in: float) -> tuple[list[str], float, str]:
+    """``(labels, rotation, ha)`` for category tick labels that neither overlap nor get cut.
+
+    Names stay horizontal when each fits under its bar on at most two lines (wrapped at
+    spaces, hyphens and underscores); otherwise they are rotated (45 degrees, or 90 when
+    the bars are narrow) and cut at :data:`MAX_TICK_CHARS` with an ellipsis at the end.
+    """
+    n = max(1, len(names))
+    per_bar = max(1, int(axes_width_in / n / _CHAR_IN) - 1)
+    wrapped = []
+    for name in names:
+        lines = _wrap(name, per_bar)
+        if len(lines) > 2 or any(len(line) > per_bar for line in lines):
+            break
+        wrapped.append("\n".join(lines))
+    else:
+        return wrapped, 0.0, "center"
+    short = [label(name, MAX_TICK_CHARS) for name in names]
+    spacing_in = axes_width_in / n
+    return short, (90.0 if spacing_in < 0.25 else 45.0), "right"
+
+
+def _paired_bars(
+    ax: Any,
+    ref_x: Sequence[float],
+    ref_share: Sequence[float],
+    cur_x: Sequence[float],
+    cur_share: Sequence[float],
+) -> None:
+    """Reference (left, light) and current (right) bars side by side at each position."""
+    ax.bar(
+        [x - 0.2 for x in ref_x],
+        ref_share,
+        width=0.4,
+        color=REFERENCE,
+        alpha=0.6,
+        label="reference",
+    )
+    ax.bar([x + 0.2 for x in cur_x], cur_share, width=0.4, color=CURRENT, label="current")
+
+
+def _set_category_ticks(
+    ax: Any, xs: Sequence[float], names: Sequence[str], axes_width_in: float
+) -> None:
+    ticks, rotation, ha = category_ticks(names, axes_width_in)
+    ax.set_xticks(
+        list(xs),
+        ticks,
+        rotation=rotation,
+        ha=ha if rotation != 90 else "center",
+        va="top",
+        rotation_mode="anchor" if rotation == 45 else "default",
+    )
+
+
+def _categorical_panel(ax: Any, hist: Mapping[str, Any], *, axes_width_in: float) -> None:
+    labels = [label(v, 200) for v in hist.get("labels") or ()]
     ref = [_num(c) for c in hist.get("reference") or ()]
     cur = [_num(c) for c in hist.get("current") or ()]
     extra = [
@@ -152,25 +359,9 @@ def _categorical_panel(ax: Any, hist: Mapping[str, Any]) -> None:
     n = min(len(labels), len(ref), len(cur))
     labels, ref, cur = labels[:n], ref[:n], cur[:n]
     total_r, total_c = sum(ref) or 1.0, sum(cur) or 1.0
-    xs = range(n)
-    ax.bar(
-        [x - 0.2 for x in xs],
-        [r / total_r for r in ref],
-        width=0.4,
-        color=REFERENCE,
-        alpha=0.6,
-        label="reference",
-    )
-    ax.bar(
-        [x + 0.2 for x in xs], [c / total_c for c in cur], width=0.4, color=CURRENT, label="current"
-    )
-    ax.set_xticks(
-        list(xs),
-        labels,
-        rotation=35 if n > 4 else 0,
-        ha="right" if n > 4 else "center",
-        rotation_mode="anchor",
-    )
+    xs = list(range(n))
+    _paired_bars(ax, xs, [r / total_r for r in ref], xs, [c / total_c for c in cur])
+    _set_category_ticks(ax, list(xs), labels, axes_width_in)
     ax.set_ylabel("share of rows")
     ax.set_xlabel("category")
 
@@ -206,17 +397,21 @@ def _histogram_grid(
     n = len(panels)
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
-    row_h, bottom, hspace = (3.6, 1.2, 0.85) if categorical else (2.7, 0.55, 0.55)
-    with _figure(4.2 * ncols, row_h * nrows, bottom=bottom, hspace=hspace, left=0.6) as fig:
+    row_h, bottom, hspace = (3.6, 1.2, 0.85) if categorical else (2.7, 0.6, 0.6)
+    wspace = 0.4 if categorical else 0.3
+    width = 4.2 * ncols
+    with _figure(
+        width, row_h * nrows, bottom=bottom, hspace=hspace, wspace=wspace, left=0.6
+    ) as fig:
         axes = fig.subplots(nrows, ncols, squeeze=False)
         for i, (title, hist) in enumerate(panels):
             ax = axes[i // ncols][i % ncols]
             if categorical:
-                _categorical_panel(ax, hist)
+                axes_width_in = ax.get_position().width * width
+                _categorical_panel(ax, hist, axes_width_in=axes_width_in)
                 ax.yaxis.set_major_locator(MaxNLocator(4))
             else:
                 _numeric_panel(ax, hist)
-                ax.xaxis.set_major_locator(MaxNLocator(5))
                 if ax.get_ylabel() == "density":
                     ax.tick_params(axis="y", left=False, labelleft=False)
                 else:
@@ -242,8 +437,9 @@ def class_rates(
     """Share of flagged rows per class, with the per-class and overall limits."""
     n = len(classes)
     rotated = n > 6
+    width = max(4.5, min(12.0, 0.55 * n + 2.5))
     with _figure(
-        max(4.5, min(12.0, 0.55 * n + 2.5)),
+        width,
         3.4 if rotated else 3.0,
         bottom=1.1 if rotated else 0.55,
     ) as fig:
@@ -276,12 +472,8 @@ def class_rates(
             )
         if overall_limit is not None or not first:
             ax.legend(frameon=False)
-        ax.set_xticks(
-            xs,
-            [label(c, 14) for c in classes],
-            rotation=45 if n > 6 else 0,
-            ha="right" if n > 6 else "center",
-        )
+        names = [label(c, 200) for c in classes]
+        _set_category_ticks(ax, xs, names, ax.get_position().width * width)
         ax.set_xlabel("given label")
         ax.set_ylabel("rows flagged (%)")
         ax.set_title("Suspected label issues per class", loc="left")

@@ -76,10 +76,23 @@ def test_mcnemar_and_the_artifact_checks(gates: list[dict[str, Any]]) -> None:
     assert rows["deterministic"][1] == "yes"
     assert rows["deterministic"][2] == "0 rows of 50 changed between two identical calls"
     assert rows["latency p95"][1] == "ok" and "(no limit set)" in rows["latency p95"][2]
-    # the passing gate's McNemar line says whether it agrees with the bootstrap
-    assert "agrees with the bootstrap's verdict (not worse)" in text_of(
-        render_gate(gates[1]).to_html()
-    )
+    # the same model against itself: no discordant rows, the exact bound decides
+    passing = gates[1]
+    metric = passing["result"]["metrics"][0]
+    assert metric["exact_bound"] is not None
+    markup = render_gate(passing).to_html()
+    assert "the exact bound on them decides the metric" in text_of(markup)
+    row = next(r for r in rows_of(markup) if r[0] == "accuracy ↑")
+    assert row[4] == f"{signed(metric['exact_bound'])} (exact, 0 discordant rows)"
+
+
+def test_mcnemar_agrees_or_disagrees_with_the_bootstrap(gates: list[dict[str, Any]]) -> None:
+    entry = copy.deepcopy(gates[0])
+    m = entry["result"]["metrics"][0]
+    m.update(min_delta=0.0, exact_bound=None)
+    assert "agrees with the bootstrap's verdict (worse)" in text_of(render_gate(entry).to_html())
+    m["mcnemar"]["pvalue_worse"] = 0.5
+    assert "disagrees with the bootstrap's verdict (worse)" in text_of(render_gate(entry).to_html())
 
 
 def test_advice_keeps_or_promotes(gates: list[dict[str, Any]]) -> None:

@@ -220,23 +220,72 @@ def _short_list(items: Sequence[Any], n: int = 5) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
+#: Badges of the outcomes of a test that carries a check (``outcome`` in the record).
+_OUTCOME_BADGES: Final = {
+    "xfailed": ("XFAIL", "warn"),
+    "xpassed": ("XPASS", "warn"),
+    "error": ("ERROR", "fail"),
+    "skipped": ("SKIP", "info"),
+}
+
+
 def _verdict(passed: Any) -> Html:
     return h.badge("PASS", "pass") if passed is True else h.badge("FAIL", "fail")
 
 
-def _title(entry: Mapping[str, Any], what: str) -> Html:
-    """The heading of one check's part: verdict, what it is, the test's node id."""
+def _outcome(entry: Mapping[str, Any]) -> str:
+    """``passed``, ``failed``, ``error``, ``skipped``, ``xfailed`` or ``xpassed``.
+
+    The record's ``outcome`` (schema >= 1.1, the outcome of the test that ran the check),
+    else the check's own verdict.
+    """
+    outcome = entry.get("outcome")
+    if isinstance(outcome, str) and outcome:
+        return outcome
+    return "passed" if entry.get("passed") is True else "failed"
+
+
+def _badge(entry: Mapping[str, Any]) -> Html:
+    """The verdict badge of an entry: PASS, FAIL, or its test's XFAIL, XPASS, ERROR, SKIP."""
+    outcome = _outcome(entry)
+    if outcome in _OUTCOME_BADGES and not (outcome == "xfailed" and entry.get("passed") is True):
+        label, level = _OUTCOME_BADGES[outcome]
+        return h.badge(label, level)
+    return _verdict(entry.get("passed"))
+
+
+def _needs_action(entry: Mapping[str, Any]) -> bool:
+    """A failing check that was not an expected failure (xfail)."""
+    return entry.get("passed") is not True and _outcome(entry) != "xfailed"
+
+
+def _level(entry: Mapping[str, Any]) -> str | None:
+    """The row tint of an entry in a table: fail, warn (xfail) or none."""
+    if entry.get("passed") is True and _outcome(entry) != "error":
+        return None
+    return "warn" if _outcome(entry) in ("xfailed", "skipped") else "fail"
+
+
+def _shown_name(entry: Mapping[str, Any]) -> str:
+    """How the check is named everywhere: the record's ``name`` (``nodeid#2`` for a
+    test's second check), else the node id with its position."""
+    name = entry.get("name")
+    if isinstance(name, str) and name:
+        return name
     nodeid = str(entry.get("nodeid") or "(outside pytest)")
     seq = entry.get("seq")
-    suffix = f" · check #{seq}" if isinstance(seq, int) and seq > 0 else ""
+    return f"{nodeid}#{seq + 1}" if isinstance(seq, int) and seq > 0 else nodeid
+
+
+def _title(entry: Mapping[str, Any], what: str) -> Html:
+    """The heading of one check's part: verdict, what it is, the check's name."""
     return h.tag(
         "h3",
-        _verdict(entry.get("passed")),
+        _badge(entry),
         " ",
         what,
         ": ",
-        h.tag("code", h.nodeid(nodeid, limit=160)),
-        suffix,
+        h.tag("code", h.nodeid(_shown_name(entry), limit=160)),
     )
 
 

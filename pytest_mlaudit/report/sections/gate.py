@@ -47,9 +47,30 @@ def _higher_is_better(m: Mapping[str, Any]) -> bool:
     return m.get("greater_is_better", True) is not False
 
 
+def _exact(m: Mapping[str, Any]) -> bool:
+    """The exact bound from the discordant pairs decided (accuracy, few discordant rows)."""
+    return m.get("exact_bound") is not None
+
+
+def _discordant(m: Mapping[str, Any]) -> str:
+    mc = _dict(m.get("mcnemar"))
+    k = _num(mc.get("candidate_only")) + _num(mc.get("baseline_only"))
+    return h.plural(int(k), "discordant row") if k == k else "the discordant rows"
+
+
 def _bound(m: Mapping[str, Any]) -> float | None:
-    """The end of the interval most favourable to the candidate."""
+    """The bound that decides: the exact one when the record has it, else the end of the
+    bootstrap interval most favourable to the candidate."""
+    if _exact(m):
+        return _opt(m.get("exact_bound"))
     return _opt(m.get("ci_high") if _higher_is_better(m) else m.get("ci_low"))
+
+
+def _bound_source(m: Mapping[str, Any]) -> str:
+    """Where the deciding bound comes from, for a table cell."""
+    if _exact(m):
+        return f"exact, {_discordant(m)}"
+    return f"{_side(m)}, {_level(m)} CI"
 
 
 def _worse(m: Mapping[str, Any]) -> bool:
@@ -111,18 +132,26 @@ def decision(r: Mapping[str, Any]) -> tuple[bool, str]:
     for m in metrics:
         if _worse(m):
             gap, bound = abs(_num(m.get("difference"))), _bound(m)
-            if bound is None or math.isnan(bound):
-                why = "its confidence interval could not be computed"
+            reason = (
+                f"worse on {_metric_name(m)} by {_fmt(gap)} ({_fmt(m.get('candidate'))} vs "
+                f"{_fmt(m.get('baseline'))}"
+            )
+            if reasons:  # the first reason says why; the others only how much
+                why = ""
+            elif bound is None or math.isnan(bound):
+                why = "; its confidence bound could not be computed"
+            elif _exact(m):
+                why = (
+                    f"; by at least {_fmt(abs(bound))} by the exact bound from "
+                    f"{_discordant(m)}, more than min_delta={_fmt(m.get('min_delta', 0.0))}"
+                )
             else:
                 why = (
-                    f"by at least {_fmt(abs(bound))} at the {_side(m)} end of its "
+                    f"; by at least {_fmt(abs(bound))} at the {_side(m)} end of its "
                     f"{_level(m)} confidence interval, more than "
                     f"min_delta={_fmt(m.get('min_delta', 0.0))}"
                 )
-            reasons.append(
-                f"worse on {_metric_name(m)} by {_fmt(gap)} ({_fmt(m.get('candidate'))} vs "
-                f"{_fmt(m.get('baseline'))}; {why})"
-            )
+            reasons.append(f"{reason}{why})")
         if _below_floor(m):
             reasons.append(
                 f"{'below' if _higher_is_better(m) else 'above'} its floor on {_metric_name(m)} "
@@ -166,7 +195,7 @@ def _metric_table(metrics: list[dict[str, Any]]) -> Html:
             verdicts.append(h.badge("FLOOR", "fail"))
         bound: Any = h.DASH
         if m.get("baseline") is not None:
-            bound = h.text(f"{_signed(_bound(m))} ({_side(m)}, {_level(m)} CI)")
+            bound = h.text(f"{_signed(_bound(m))} ({_bound_source(m)})")
         delta = _opt(m.get("min_delta", 0.0))
         rows.append(
             [
@@ -212,7 +241,12 @@ def _mcnemar_line(m: Mapping[str, Any]) -> Html | None:
         return None
     alpha = _opt(m.get("alpha"))
     agree: list[Any] = []
-    if alpha is not None and not _num(m.get("min_delta", 0.0)):
+    if _exact(m):
+        agree = [
+            " With this few discordant rows the exact bound on them decides the metric "
+            "(the bootstrap is not trusted there)."
+        ]
+    elif alpha is not None and not _num(m.get("min_delta", 0.0)):
         says_worse = _num(mc.get("pvalue_worse")) < alpha
         agree = [
             f" At this metric's alpha={_fmt(alpha)} it ",
@@ -340,8 +374,9 @@ def render(entry: dict[str, Any]) -> Section:
                 "p",
                 "difference = candidate - baseline. The confidence bound is the end of the "
                 "interval of the difference most favourable to the candidate (the upper end "
-                "for ↑ metrics, the lower end for ↓ losses); a metric fails when even that "
-                "bound is worse than min_delta, or the candidate is worse than its floor.",
+                "for ↑ metrics, the lower end for ↓ losses; for accuracy with few discordant "
+                "rows the exact bound from those rows); a metric fails when even that bound "
+                "is worse than min_delta, or the candidate is worse than its floor.",
                 style="color:#5f6368;font-size:12px;",
             ),
         )

@@ -11,18 +11,23 @@ import os
 import shlex
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from pytest_mlaudit.report import _html as h
 from pytest_mlaudit.report._html import Html
 from pytest_mlaudit.report.sections._common import (
     Section,
+    _badge,
     _dict,
+    _dicts,
     _entries,
     _kind,
+    _level,
     _list,
+    _needs_action,
     _num,
-    _verdict,
+    _outcome,
+    _shown_name,
     describe,
 )
 from pytest_mlaudit.report.sections._dispatch import advice
@@ -43,10 +48,16 @@ def header(record: Mapping[str, Any]) -> Section:
     summary_ = _dict(record.get("summary"))
     entries = _entries(record)
     n = int(_num(summary_.get("checks", len(entries))))
-    failed = int(
-        _num(summary_.get("failed", sum(1 for e in entries if e.get("passed") is not True)))
+    xfailed = int(
+        _num(summary_.get("xfailed", sum(1 for e in entries if _outcome(e) == "xfailed")))
     )
-    passed = int(_num(summary_.get("passed", n - failed)))
+    failed = int(_num(summary_.get("failed", sum(1 for e in entries if _needs_action(e)))))
+    passed = int(_num(summary_.get("passed", n - failed - xfailed)))
+    tests = _dicts(record.get("tests"))
+    others = {
+        key: int(_num(summary_.get(key, sum(1 for t in tests if t.get("outcome") == outcome))))
+        for key, outcome in (("errors", "error"), ("skipped", "skipped"), ("xpassed", "xpassed"))
+    }
     env = _dict(record.get("environment"))
     run = _dict(record.get("run"))
     pkg = _dict(record.get("package"))
@@ -65,17 +76,22 @@ def header(record: Mapping[str, Any]) -> Section:
         if exitstatus is not None
         else h.Html("")
     )
-    counts = h.join(
-        [
-            h.badge(h.plural(n, "check"), "info"),
-            " ",
-            h.badge(f"{passed} passed", "pass"),
-            " ",
-            h.badge(f"{failed} failed", "fail" if failed else "pass"),
-            " ",
-            status,
-        ]
-    )
+    badges: list[Any] = [
+        h.badge(h.plural(n, "check"), "info"),
+        h.badge(f"{passed} passed", "pass"),
+        h.badge(f"{failed} failed", "fail" if failed else "pass"),
+    ]
+    if xfailed:
+        badges.append(h.badge(f"{xfailed} xfailed (expected)", "warn"))
+    if others["errors"]:
+        badges.append(h.badge(h.plural(others["errors"], "test") + " errored", "fail"))
+    if others["xpassed"]:
+        badges.append(h.badge(f"{others['xpassed']} xpassed", "warn"))
+    if others["skipped"]:
+        badges.append(h.badge(f"{others['skipped']} skipped", "info"))
+    if exitstatus is not None:
+        badges.append(status)
+    counts = h.join(badges, " ")
     facts: dict[str, Any] = {
         "written": record.get("created_at", h.DASH),
         "git commit": h.tag("code", commit_text) if commit else commit_text,
@@ -107,62 +123,146 @@ def _seconds(x: Any) -> Html:
     return h.Html(f"{v:.2f}") if math.isfinite(v) else h.number(x)
 
 
+_SUMMARY_COLUMNS: Final = (
+    "verdict",
+    "check",
+    "test",
+    "statistic vs threshold",
+    "details",
+    "sizes",
+    "time (s)",
+)
+
+
 def summary(record: Mapping[str, Any]) -> Section:
-    """One row per check: verdict, kind, test, headline statistic, details, sizes, time."""
+    """One row per check: verdict, kind, name, headline statistic, details, sizes, time;
+    then the marked tests that recorded no check (an error before the check, a skip)."""
     entries = _entries(record)
     section = Section().html(h.tag("h2", "Every check"))
     if not entries:
-        return section.html(h.tag("p", "The record holds no checks: no test called mlaudit."))
-    rows, levels = [], []
-    for e in entries:
-        rows.append(
+        section.html(h.tag("p", "The record holds no checks: no test called mlaudit."))
+    else:
+        rows = [
             [
-                _verdict(e.get("passed")),
+                _badge(e),
                 h.name(_kind(e)),
-                h.tag("code", h.nodeid(e.get("nodeid") or "(outside pytest)", limit=160)),
+                h.tag("code", h.nodeid(_shown_name(e), limit=160)),
                 describe(e.get("headline")),
                 h.text(str(e.get("brief", ""))) if e.get("brief") else "",
                 _sizes(e.get("sizes")),
                 _seconds(e.get("duration_s")),
             ]
+            for e in entries
+        ]
+        section.html(
+            h.table(
+                _SUMMARY_COLUMNS,
+                rows,
+                numeric=[6],
+                nowrap=[0, 1, 6],
+                breakable=[4],
+                ids=[2],
+                row_levels=[_level(e) for e in entries],
+            )
         )
-        levels.append(None if e.get("passed") is True else "fail")
-    return section.html(
-        h.table(
-            ["verdict", "check", "test", "statistic vs threshold", "details", "sizes", "time (s)"],
-            rows,
-            numeric=[6],
-            nowrap=[0, 1, 6],
-            breakable=[4],
-            ids=[2],
-            row_levels=levels,
+    bare = _tests_without_checks(record)
+    if bare:
+        section.html(
+            h.tag("h3", "Marked tests that recorded no check"),
+            h.table(
+                ["outcome", "markers", "test", "phase", "what happened", "time (s)"],
+                [
+                    [
+                        _badge(t),
+                        h.name(", ".join(map(str, _list(t.get("markers")))) or h.DASH),
+                        h.tag("code", h.nodeid(t.get("nodeid") or "?", limit=160)),
+                        h.name(t.get("when") or h.DASH),
+                        h.text(_happened(t)),
+                        _seconds(t.get("duration_s")),
+                    ]
+                    for t in bare
+                ],
+                numeric=[5],
+                nowrap=[0, 3, 5],
+                breakable=[4],
+                ids=[2],
+                row_levels=[_level(t) for t in bare],
+            ),
         )
-    )
+    return section
+
+
+def _tests_without_checks(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The record's marked tests (schema >= 1.1) that recorded no check entry."""
+    with_checks = {str(e.get("nodeid")) for e in _entries(record)}
+    out = []
+    for t in _dicts(record.get("tests")):
+        if str(t.get("nodeid")) in with_checks or _num(t.get("checks", 0)) > 0:
+            continue
+        t = dict(t)
+        t["passed"] = t.get("outcome") in ("passed", "xpassed")
+        out.append(t)
+    return out
+
+
+def _happened(test: Mapping[str, Any]) -> str:
+    exc, msg = test.get("exception"), test.get("message")
+    text = ": ".join(str(x) for x in (exc, msg) if x)
+    return h.visible(text) if text else str(test.get("outcome", "?"))
 
 
 # --------------------------------------------------------------------------- what to do
 
 
 def actions(record: Mapping[str, Any]) -> Section:
-    """The "what to do" list: one line per failing check."""
-    failing = [e for e in _entries(record) if e.get("passed") is not True]
+    """The "what to do" list: one line per failing check and per errored test; the
+    expected failures (xfail) are listed apart, as needing nothing."""
+    entries = _entries(record)
+    failing = [e for e in entries if _needs_action(e)]
+    errored = [t for t in _tests_without_checks(record) if t.get("outcome") == "error"]
+    expected = [e for e in entries if _outcome(e) == "xfailed" and e.get("passed") is not True]
     section = Section().html(h.tag("h2", "What to do"))
-    if not failing:
-        return section.html(
-            h.tag("p", h.badge("PASS", "pass"), " Every check passed; nothing to do.")
+    if not failing and not errored:
+        section.html(h.tag("p", h.badge("PASS", "pass"), " Every check passed; nothing to do."))
+    else:
+        items = [
+            h.tag(
+                "li",
+                h.tag("strong", _kind(e)),
+                " ",
+                h.tag("code", h.nodeid(_shown_name(e), limit=160)),
+                ": ",
+                advice(e),
+            )
+            for e in failing
+        ]
+        items += [
+            h.tag(
+                "li",
+                h.tag("strong", "error"),
+                " ",
+                h.tag("code", h.nodeid(t.get("nodeid") or "?", limit=160)),
+                ": Fix the test or its inputs: it raised ",
+                h.text(_happened(t)),
+                f" ({t.get('when') or '?'}), so no check reached a verdict.",
+            )
+            for t in errored
+        ]
+        section.html(h.tag("ul", *items))
+    if expected:
+        section.html(
+            h.tag(
+                "p",
+                h.badge("XFAIL", "warn"),
+                f" {h.plural(len(expected), 'check')} failed as expected (xfail, not counted "
+                "as failed): ",
+                h.join(
+                    [h.tag("code", h.nodeid(_shown_name(e), limit=160)) for e in expected], ", "
+                ),
+                ".",
+            )
         )
-    items = [
-        h.tag(
-            "li",
-            h.tag("strong", _kind(e)),
-            " ",
-            h.tag("code", h.nodeid(e.get("nodeid") or "?", limit=160)),
-            ": ",
-            advice(e),
-        )
-        for e in failing
-    ]
-    return section.html(h.tag("ul", *items))
+    return section
 
 
 # --------------------------------------------------------------------------- footer
