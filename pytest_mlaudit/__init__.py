@@ -18,6 +18,12 @@ from pytest_mlaudit.result import BadWhen, CheckReport, Measure
 
 if TYPE_CHECKING:
     from pytest_mlaudit.auditor import Auditor
+    from pytest_mlaudit.checks.contract import (
+        Contract,
+        ContractReport,
+        check_contract,
+        infer_contract,
+    )
     from pytest_mlaudit.checks.drift import (
         ColumnDrift,
         DriftReport,
@@ -54,6 +60,8 @@ __all__ = [
     "CheckReport",
     "CheckSpec",
     "ColumnDrift",
+    "Contract",
+    "ContractReport",
     "DriftReport",
     "FailureMode",
     "GateMetric",
@@ -70,12 +78,14 @@ __all__ = [
     "SkewReport",
     "__version__",
     "audit_session",
+    "check_contract",
     "check_drift",
     "check_gate",
     "check_labels",
     "check_parity",
     "check_skew",
     "find_capacity",
+    "infer_contract",
     "profile_reference",
     "read_record",
     "register",

@@ -21,6 +21,7 @@ from pytest_mlaudit.errors import MlauditInputError
 from pytest_mlaudit.result import CheckReport
 
 if TYPE_CHECKING:
+    from pytest_mlaudit.checks.contract import ContractReport
     from pytest_mlaudit.checks.drift import DriftReport
     from pytest_mlaudit.checks.gate import GateReport
     from pytest_mlaudit.checks.labels import LabelReport
@@ -198,6 +199,11 @@ class Auditor:
         call.__name__ = name
         call.__doc__ = f"Run the registered check {name!r} and record its report."
         return call
+
+    def contract(self, data: Any, contract: Any, /, **kwargs: Any) -> ContractReport:
+        """Run :func:`~pytest_mlaudit.check_contract` (a batch against its data contract)."""
+        report = self.run("contract", data, contract, **kwargs)
+        return report  # type: ignore[return-value]
 
     def drift(self, reference: Any, current: Any, /, **kwargs: Any) -> DriftReport:
         """Run :func:`~pytest_mlaudit.check_drift` and record its report."""

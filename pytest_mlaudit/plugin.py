@@ -546,18 +546,16 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             verdict = "FAIL"
         detail = e.headline.describe() + (f"  {e.brief}" if e.brief else "")
         rows.append((verdict, e.check, e.name, detail))
-    for t in record.tests:
+    for t in record.tests:  # tests that reached no verdict, and why (passing ones are
+        # in the record; their checks, if any, are listed above)
         if t.outcome in ("error", "skipped") or (t.checks == 0 and t.outcome != "passed"):
             what = f"{t.exception}: {t.message}" if t.exception else (t.message or "")
             where = f" in {t.when}" if t.outcome == "error" and t.when != "call" else ""
             text = f"{what}{where}".strip() or t.outcome
             kind = ",".join(t.markers) or "mlaudit"
             rows.append((_VERDICT.get(t.outcome, t.outcome.upper()), kind, t.nodeid, text))
-        elif t.checks == 0:
-            kind = ",".join(t.markers) or "mlaudit"
-            rows.append(("PASS", kind, t.nodeid, "(the test ran no mlaudit check)"))
-    vw = max(len(r[0]) for r in rows)
-    kw = max(len(r[1]) for r in rows)
+    vw = max((len(r[0]) for r in rows), default=0)
+    kw = max((len(r[1]) for r in rows), default=0)
     for verdict, kind, name, detail in rows:
         bad = verdict in ("FAIL", "ERROR")
         line = f"{verdict.ljust(vw)} {kind.ljust(kw)} {name}  {detail}"

@@ -149,6 +149,16 @@ _S = "pytest_mlaudit.report.sections"
 #: The failure modes this package ships, in report order.
 BUILTIN_MODES: Final[tuple[FailureMode, ...]] = (
     FailureMode(
+        "contract",
+        "A data-contract check: the batch keeps the schema the model was trained on. "
+        "Keyword arguments become the defaults of mlaudit.contract() in this test, e.g. "
+        "contract(max_examples=3).",
+        "Data contracts",
+        "Does the batch keep the schema the model was trained on (columns, types, ranges, "
+        "categories, missing values, keys, row counts)? Every rule is evaluated; a broken "
+        "rule stops the batch before any statistics run.",
+    ),
+    FailureMode(
         "skew",
         "A training/serving skew check (failure mode 1). Keyword arguments become the "
         "defaults of mlaudit.parity()/mlaudit.skew() in this test, e.g. skew(rtol=1e-6).",
@@ -199,6 +209,19 @@ BUILTIN_MODES: Final[tuple[FailureMode, ...]] = (
 
 #: The check kinds this package ships.
 BUILTIN_CHECKS: Final[tuple[CheckSpec, ...]] = (
+    CheckSpec(
+        "contract",
+        "contract",
+        f"{_C}.contract:check_contract",
+        f"{_C}.contract:ContractReport",
+        section=f"{_S}.contract:render",
+        advice=f"{_S}.contract:advice",
+        exports={
+            n: f"{_C}.contract"
+            for n in ("check_contract", "infer_contract", "Contract", "ContractReport")
+        },
+        summary="the batch keeps the data contract (schema, ranges, categories, nulls, keys)",
+    ),
     CheckSpec(
         "parity",
         "skew",
@@ -361,9 +384,7 @@ class _Registry:
             if self._loaded:
                 return
             self._loaded = True
-            for ep in sorted(
-                metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name
-            ):
+            for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
                 source = f"entry point {ep.name!r} ({ep.value}) of group {ENTRY_POINT_GROUP!r}"
                 try:
                     self.add(ep.load(), source=source)

@@ -159,16 +159,16 @@ def test_terminal_summary_counts_errors_apart_and_names_each_check_once(
             "XFAIL drift test_audit.py::test_expected_failure  drifted_share=1 > 0  drifted: x",
             "PASS  drift test_audit.py::test_ok  drifted_share=0 <= 0",
             "PASS  drift test_audit.py::test_two_checks#1  drifted_share=0 <= 0",
-            "PASS  drift test_audit.py::test_two_checks#2  psi*",
-            "ERROR drift test_audit.py::test_bad_input  MlauditInputError: columns names ['nope']*",
+            "PASS  drift test_audit.py::test_two_checks#2  drifted_share=0 <= 0",
+            "ERROR drift test_audit.py::test_bad_input  MlauditInputError: columns names *nope*",
             "ERROR load  test_audit.py::test_fixture_fails  RuntimeError: the model server never "
             "started in setup",
             "SKIP  drift test_audit.py::test_skipped  no production data today",
         ]
     )
-    assert "test_not_an_audit" not in "\n".join(
-        line for line in result.outlines if line.startswith(("PASS", "FAIL", "ERROR"))
-    )
+    out = result.stdout.str()
+    block = out[out.index("= mlaudit:") : out.index("short test summary")]
+    assert "test_not_an_audit" not in block
 
 
 def test_history_keeps_the_outcomes(pytester: pytest.Pytester) -> None:

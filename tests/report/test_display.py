@@ -21,7 +21,14 @@ import pandas as pd
 import pytest
 from fixture_records import HOSTILE
 
-from pytest_mlaudit import BadWhen, CheckReport, Measure, check_drift
+from pytest_mlaudit import (
+    BadWhen,
+    CheckReport,
+    Measure,
+    check_contract,
+    check_drift,
+    infer_contract,
+)
 from pytest_mlaudit.result import report_from_dict
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "credit_risk"
@@ -39,6 +46,9 @@ def _reports() -> dict[str, CheckReport]:
     out: dict[str, CheckReport] = {}
     for e in entries:
         out.setdefault(e.kind, e.report())
+    ref = pd.DataFrame({"age": [25, 40, 61, 33], "region": ["north", "south", "north", "east"]})
+    batch = pd.DataFrame({"age": [30, 500, None, 41], "region": ["north", "mars", "east", "x"]})
+    out["contract"] = check_contract(batch, infer_contract(ref, name="applicants"))
     return out
 
 
