@@ -9,6 +9,7 @@ missing extra is an error that names it. Nothing here is imported until a path i
 from __future__ import annotations
 
 import glob
+import importlib.util
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -63,13 +64,11 @@ def _read_one(path: Path, columns: Sequence[str] | None, name: str) -> Any:
     try:
         if path.suffix.lower() == ".csv":
             return pd.read_csv(path, usecols=list(columns) if columns is not None else None)
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
+        if importlib.util.find_spec("pyarrow") is None:
             raise MlauditInputError(
                 f"{name}: reading {str(path)!r} needs pyarrow; install it with "
                 "pip install 'pytest-mlaudit[arrow]'."
-            ) from None
+            )
         return pd.read_parquet(path, columns=list(columns) if columns is not None else None)
     except MlauditInputError:
         raise
