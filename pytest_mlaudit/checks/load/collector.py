@@ -106,10 +106,17 @@ def _on_report_to_master(client_id: str, data: dict[str, Any]) -> None:
     _bins.clear()
 
 
+#: master: when each worker's last report arrived (wall time)
+_reported: dict[str, float] = {}
+
+
 @events.worker_report.add_listener
 def _on_worker_report(client_id: str, data: dict[str, Any]) -> None:
     # master: merge a worker's bins
     bins = data.get("mlaudit_bins")
+    if bins is None:
+        return
+    _reported[client_id] = time.time()
     if not bins:
         return
     _meta["workers_reported"] += 1
@@ -255,13 +262,29 @@ if os.environ.get("MLAUDIT_STEP_PLAN"):
                 return WORKER_REPORT_INTERVAL + 0.5
             return 0.0
 
+        def _arrived(self, end: float, now: float) -> bool:
+            """Have the numbers of a step that ended at ``end`` arrived?
+
+            Locally at once. A master waits for a report of every worker sent after the
+            step ended (a worker starved of CPU reports late), and at most
+            ``3 * WORKER_REPORT_INTERVAL`` past the usual lag, so a lost worker cannot
+            stall the search.
+            """
+            lag = self._lag()
+            if end > now - lag:
+                return False
+            if not isinstance(self.runner, MasterRunner):
+                return True
+            workers = [c.id for c in self.runner.clients.all]
+            reported = all(_reported.get(w, 0.0) >= end for w in workers)
+            return reported or end <= now - lag - 3 * WORKER_REPORT_INTERVAL
+
         def _judge(self, now: float) -> str | None:
             """Judge the finished steps whose data is in; a stop reason, or None."""
             steps = _meta["steps"]
-            lag = self._lag()
             while self._evaluated < len(steps):
                 step = steps[self._evaluated]
-                if step["end"] is None or step["end"] > now - lag:
+                if step["end"] is None or not self._arrived(step["end"], now):
                     break
                 start = step["start"] + self.settle_s
                 verdict = _window_breached(start, step["end"], self.slo)
