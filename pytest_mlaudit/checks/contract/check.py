@@ -283,7 +283,7 @@ def check_contract(
     limit = check_int("max_examples", max_examples, minimum=0)
     if is_path(data):
         data = read_table(data, name="data")
-    frame = as_frame(data, name="data")
+    frame = data if isinstance(data, pd.DataFrame) else as_frame(data, name="data")
     if isinstance(contract, str | os.PathLike):
         spec = read_contract(contract)
     elif isinstance(contract, Contract):

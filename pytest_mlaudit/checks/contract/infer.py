@@ -5,7 +5,11 @@ widened by tolerances, and a batch checked against a contract inferred from itse
 nothing. The tolerances:
 
 * numeric ranges widen by ``margin`` of the observed range on each side (and never below
-  0 for a column that never was negative); integer bounds round outward;
+  0 for a column that never was negative); integer bounds round outward. The default, half
+  the range, is wide because sample extremes are unstable: on the example's heavy-tailed
+  incomes, clean 5,000-row batches broke a 10% margin in 5 of 40 seeds and a 25% margin in
+  1 of 40; at 50%, none did, while unit errors (x100), sign flips and sentinels
+  (-1, 999999) still break it;
 * a string column with at most ``max_categories`` distinct values gets an ``allowed`` list
   (all observed values); a wider one is free text (no list);
 * the null-rate ceiling is the observed share plus ``null_margin``;
@@ -81,7 +85,7 @@ def infer_contract(
     name: str = "reference",
     columns: Sequence[str] | None = None,
     keys: Sequence[str] = (),
-    margin: float = 0.1,
+    margin: float = 0.5,
     max_categories: int = 50,
     null_margin: float = 0.02,
     rows: tuple[int | None, int | None] | None = None,
@@ -118,13 +122,15 @@ def infer_contract(
     >>> contract = infer_contract(ref, name="applicants")
     >>> age = contract.column("age")
     >>> age.type, age.min, age.max, age.max_null_rate
-    ('int', 21.0, 65.0, 0.02)
+    ('int', 7.0, 79.0, 0.02)
     >>> contract.column("region").allowed
     ('north', 'south')
     """
     if is_path(reference):
         reference = read_table(reference, name="reference", columns=columns)
-    frame = as_frame(reference, name="reference")
+    frame = (
+        reference if isinstance(reference, pd.DataFrame) else as_frame(reference, name="reference")
+    )
     margin = check_float("margin", margin, low=0.0)
     max_categories = check_int("max_categories", max_categories, minimum=0)
     null_margin = check_fraction("null_margin", null_margin)

@@ -205,3 +205,48 @@ def test_batch(mlaudit):
     (entry,) = record["checks"]
     assert entry["markers"] == ["contract"]
     assert all(len(r["examples"]) <= 1 for r in entry["result"]["rules"])
+
+
+def test_clean_batches_rarely_break_an_inferred_contract() -> None:
+    """Sample extremes are unstable: the default margin must not cry wolf on clean data."""
+    contract = infer_contract(applicants(20_000, seed=1), name="applicants", keys=["applicant_id"])
+    broken = [
+        s for s in range(40) if not check_contract(applicants(5000, seed=100 + s), contract).passed
+    ]
+    assert len(broken) <= 1, broken
+    tight = infer_contract(
+        applicants(20_000, seed=1), name="applicants", margin=0.0, keys=["applicant_id"]
+    )
+    assert (
+        sum(not check_contract(applicants(5000, seed=100 + s), tight).passed for s in range(40)) > 5
+    )
+
+
+def test_real_problems_break_an_inferred_contract() -> None:
+    contract = infer_contract(applicants(20_000, seed=1), name="applicants", keys=["applicant_id"])
+    cents = applicants(1000, seed=9).assign(income=lambda d: d["income"] * 100)
+    sentinel = applicants(1000, seed=9)
+    sentinel.loc[:9, "age"] = -1
+    for batch, rule in ((cents, ("income", "max")), (sentinel, ("age", "min"))):
+        assert rule in {(r.column, r.rule) for r in check_contract(batch, contract).violations}
+
+
+def test_a_pandera_schema_is_validated_lazily() -> None:
+    pa = pytest.importorskip("pandera.pandas")
+    schema = pa.DataFrameSchema(
+        {
+            "age": pa.Column(int, pa.Check.in_range(18, 100)),
+            "region": pa.Column(str, pa.Check.isin(["north", "south"])),
+        },
+        name="applicants",
+    )
+    batch = pd.DataFrame({"age": [30, 150, 12, 40], "region": ["north", "mars", "south", "x"]})
+    report = check_contract(batch, schema)
+    assert report.engine == "pandera" and report.contract == "applicants"
+    broken = {(r.column, r.rule): r for r in report.violations}
+    assert {k: v.failed for k, v in broken.items()} == {
+        ("age", "in_range(18, 100)"): 2,
+        ("region", "isin(['north', 'south'])"): 2,
+    }
+    assert {e.value for e in broken[("age", "in_range(18, 100)")].examples} == {"150", "12"}
+    assert check_contract(batch.iloc[[0]], schema).passed
