@@ -2,27 +2,41 @@
 
 :func:`validate` turns the call's arguments into :class:`Inputs` (or raises
 :class:`~pytest_mlaudit.errors.MlauditInputError` naming the argument or column, what it
-got and what to do); :func:`feature_kind` says how a feature is compared.
+got and what to do):
+
+* **Column names of any hashable type** (``0``, ``("a", 1)``, ``None``, an int ``1``
+  beside a string ``"1"``) are kept apart and never dropped: each column gets one
+  display name, the string itself for a string and ``repr()`` otherwise, and ``'1'``
+  (quoted) for a string that would read like another column's repr. Both frames are
+  relabelled with the display names; ``features=``, ``id_column=`` and ``categorical=``
+  take the original labels or the display names.
+* **Numbers in object columns** (CSV readers, JSON payloads, numpy object arrays) are
+  compared as numbers, not as text categories: a column whose present values are all
+  real numbers becomes ``float64``, and :attr:`Inputs.inferred` says so.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import numbers
+from collections.abc import Hashable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pytest_mlaudit._validation import check_float, check_fraction, check_int
 from pytest_mlaudit.errors import MlauditInputError
 from pytest_mlaudit.io.frames import as_frame, column_kind
 
-__all__ = ["Inputs", "feature_kind", "validate"]
+__all__ = ["Inputs", "category_labels", "display_names", "feature_kind", "validate"]
+
+_SIDES = ("training_features", "serving_features")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Inputs:
-    """The validated arguments of one skew check."""
+    """The validated arguments of one skew check; columns named by their display names."""
 
     train: pd.DataFrame
     serve: pd.DataFrame
@@ -35,15 +49,18 @@ class Inputs:
     rtol: float
     atol: float
     bins: int
+    #: display name -> what was inferred about the feature (e.g. numbers in an object column)
+    inferred: dict[str, str]
+    notes: tuple[str, ...]  #: how odd column names are shown
 
 
 def validate(
     training_features: Any,
     serving_features: Any,
     *,
-    features: Sequence[str] | None,
-    id_column: str | Sequence[str] | None,
-    categorical: Sequence[str],
+    features: Any,
+    id_column: Any,
+    categorical: Any,
     distribution: bool,
     linf_threshold: Any,
     js_threshold: Any,
@@ -61,8 +78,16 @@ def validate(
     rtol = check_float("rtol", rtol, low=0.0)
     atol = check_float("atol", atol, low=0.0)
     n_bins = check_int("bins", bins, minimum=2)
-    ids = [id_column] if isinstance(id_column, str) else list(id_column or [])
-    for side, frame in (("training_features", train), ("serving_features", serve)):
+
+    shown, notes = display_names([*_labels(train), *_labels(serve)])
+    train = train.set_axis([shown[_key(c)] for c in _labels(train)], axis=1)
+    serve = serve.set_axis([shown[_key(c)] for c in _labels(serve)], axis=1)
+    train_cols = [str(c) for c in train.columns]
+    serve_cols = {str(c) for c in serve.columns}
+    lookup = _Lookup(shown, set(train_cols) | serve_cols)
+
+    ids = lookup.many("id_column", id_column)
+    for side, frame in zip(_SIDES, (train, serve), strict=True):
         missing_ids = [c for c in ids if c not in frame.columns]
         if missing_ids:
             raise MlauditInputError(
@@ -73,8 +98,6 @@ def validate(
         raise MlauditInputError(
             "nothing to compare: distribution=False and no id_column; enable one of them."
         )
-    train_cols = [str(c) for c in train.columns]
-    serve_cols = {str(c) for c in serve.columns}
     if features is None:
         names = [c for c in train_cols if c not in ids]
         absent = [c for c in names if c not in serve_cols]
@@ -84,11 +107,8 @@ def validate(
                 "serving_features; log them in serving, or choose the features with features=."
             )
     else:
-        names = [features] if isinstance(features, str) else [str(f) for f in features]
-        for side, cols in (
-            ("training_features", set(train_cols)),
-            ("serving_features", serve_cols),
-        ):
+        names = lookup.many("features", features)
+        for side, cols in zip(_SIDES, (set(train_cols), serve_cols), strict=True):
             absent = [c for c in names if c not in cols]
             if absent:
                 raise MlauditInputError(
@@ -96,11 +116,196 @@ def validate(
                 )
     if not names:
         raise MlauditInputError("there are no features to compare besides the id column(s).")
-    forced = frozenset(categorical)
+    forced = frozenset(lookup.many("categorical", categorical, strict=False))
     unknown_cat = sorted(forced - set(names))
     if unknown_cat:
         raise MlauditInputError(f"categorical names {unknown_cat!r}, which are not compared.")
-    return Inputs(train, serve, ids, names, forced, linf, js, rate, rtol, atol, n_bins)
+
+    inferred: dict[str, str] = {}
+    train, serve = train.copy(deep=False), serve.copy(deep=False)
+    for name in dict.fromkeys([*names, *ids]):
+        for side, frame in zip(_SIDES, (train, serve), strict=True):
+            numeric = _numbers_in_objects(frame[name], name=name, side=side)
+            if numeric is not None:
+                frame[name] = numeric
+                how = "as categories (categorical=)" if name in forced else "as numbers"
+                said = f"{inferred[name]}; " if name in inferred else ""
+                inferred[name] = f"{said}numbers in an object column of {side}: compared {how}"
+    return Inputs(
+        train,
+        serve,
+        ids,
+        names,
+        forced,
+        linf,
+        js,
+        rate,
+        rtol,
+        atol,
+        n_bins,
+        inferred,
+        tuple(notes),
+    )
+
+
+# --------------------------------------------------------------------------- column names
+
+
+def _labels(frame: pd.DataFrame) -> list[Hashable]:
+    return [c for c in frame.columns.tolist()]  # pandas types every label as str
+
+
+def _plain(label: Any) -> Any:
+    """numpy scalars (also inside tuples) as Python values, for display and matching."""
+    if isinstance(label, np.generic):
+        return label.item()
+    if isinstance(label, tuple):
+        return tuple(_plain(x) for x in label)
+    return label
+
+
+def _key(label: Any) -> tuple[str, str]:
+    """A key that tells ``1`` from ``"1"`` (and from ``1.0`` and ``True``) apart."""
+    value = _plain(label)
+    return (type(value).__name__, repr(value))
+
+
+def display_names(labels: Sequence[Hashable]) -> tuple[dict[tuple[str, str], str], list[str]]:
+    """One display name per distinct label (strings as they are, others by ``repr``).
+
+    A string that reads like another label's repr (``"1"`` beside ``1``) is shown quoted.
+    Returns the names by label key and a note per label whose name is not itself.
+    """
+    keys = list(dict.fromkeys(_key(c) for c in labels))
+    first = {_key(c): _plain(c) for c in reversed(labels)}
+    shown: dict[tuple[str, str], str] = {}
+    for key in keys:
+        value = first[key]
+        shown[key] = value if isinstance(value, str) else repr(value)
+    taken: dict[str, list[tuple[str, str]]] = {}
+    for key, name in shown.items():
+        taken.setdefault(name, []).append(key)
+    for clash in taken.values():
+        if len(clash) > 1:
+            for key in clash:
+                if key[0] == "str":
+                    shown[key] = key[1]  # the string's repr: '1'
+    names = list(shown.values())
+    if len(set(names)) < len(names):
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        raise MlauditInputError(
+            f"the column names cannot be told apart when shown: {dupes!r}; rename the "
+            "columns (e.g. frame.columns = [str(c) for c in frame.columns]) first."
+        )
+    odd = [f"{name} ({key[0]})" for key, name in shown.items() if key[0] != "str"]
+    quoted = [name for key, name in shown.items() if key[0] == "str" and name != first[key]]
+    notes: list[str] = []
+    if odd:
+        more = f", +{len(odd) - 10} more" if len(odd) > 10 else ""
+        notes.append(f"columns named by a non-string, shown by repr: {', '.join(odd[:10])}{more}")
+    if quoted:
+        notes.append(
+            f"columns with a string name that reads like another column's, shown quoted: "
+            f"{', '.join(quoted[:10])}"
+        )
+    return shown, notes
+
+
+class _Lookup:
+    """Resolves names the user gives (original labels or display names) to display names."""
+
+    __slots__ = ("_display", "_shown")
+
+    def __init__(self, shown: dict[tuple[str, str], str], display: set[str]) -> None:
+        self._shown = shown
+        self._display = display
+
+    def one(self, what: str, name: Any) -> str:
+        try:
+            key = _key(name)
+            hash(name)
+        except TypeError:
+            raise MlauditInputError(
+                f"{what} must name columns; got {name!r} ({type(name).__name__}), which is "
+                "not hashable."
+            ) from None
+        if key in self._shown:
+            return self._shown[key]
+        if isinstance(name, str) and name in self._display:
+            return name
+        return name if isinstance(name, str) else repr(_plain(name))
+
+    def many(self, what: str, names: Any, *, strict: bool = True) -> list[str]:
+        """A single label (a string, a number, a tuple that is a column) or a sequence."""
+        if names is None:
+            return []
+        if isinstance(names, str | numbers.Number) or (
+            isinstance(names, tuple) and _key(names) in self._shown
+        ):
+            return [self.one(what, names)]
+        if isinstance(names, pd.Index | pd.Series | np.ndarray):
+            names = names.tolist()
+        if not isinstance(names, Sequence | set | frozenset):
+            if strict or not isinstance(names, Hashable):
+                raise MlauditInputError(
+                    f"{what} must be a column name or a list of them; got "
+                    f"{type(names).__name__}: {names!r}."
+                )
+            return [self.one(what, names)]
+        return list(dict.fromkeys(self.one(what, n) for n in names))
+
+
+# --------------------------------------------------------------------------- values
+
+
+def _numbers_in_objects(series: pd.Series, *, name: str, side: str) -> pd.Series | None:
+    """``series`` as float64 when it is an object column of real numbers, else None."""
+    if series.dtype != object:
+        return None
+    present = series[series.notna()]
+    if present.empty:
+        return None
+    values = present.tolist()
+    try:
+        if not all(
+            isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_) for v in values
+        ):
+            return None
+    except TypeError:  # pragma: no cover - exotic objects
+        return None
+    return pd.to_numeric(series, errors="coerce").astype("float64")
+
+
+def category_labels(series: pd.Series, *, name: str, side: str) -> pd.Series:
+    """Values of a categorical feature as the labels their categories are counted by.
+
+    Integer-valued numbers read the same whatever their type (``1``, ``1.0`` and
+    ``np.int64(1)`` are one category); unhashable values (lists, dicts) are refused.
+    """
+    if pd.api.types.is_bool_dtype(series.dtype) or isinstance(series.dtype, pd.CategoricalDtype):
+        return series
+    if series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) == "string":
+        return series
+    if pd.api.types.is_numeric_dtype(series.dtype) or series.dtype == object:
+        try:
+            return series.map(_category_label, na_action="ignore")
+        except TypeError:
+            raise MlauditInputError(
+                f"feature {name!r} of {side} holds unhashable values (lists or dicts) that "
+                "cannot be counted as categories; flatten them into columns of their own or "
+                "leave the feature out with features=."
+            ) from None
+    return series
+
+
+def _category_label(v: Any) -> Any:
+    if isinstance(v, bool | np.bool_):
+        return bool(v)
+    if isinstance(v, numbers.Real):
+        x = float(v)
+        return str(int(x)) if x.is_integer() and abs(x) < 2**63 else repr(x)
+    hash(v)
+    return v
 
 
 def feature_kind(series: pd.Series, *, name: str, side: str, categorical: frozenset[str]) -> str:

@@ -11,10 +11,10 @@ training features, as TensorFlow Data Validation does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any
 
-from pytest_mlaudit.checks.skew._validate import feature_kind, validate
+from pytest_mlaudit.checks.skew._validate import category_labels, feature_kind, validate
 from pytest_mlaudit.checks.skew.distribution import categorical_skew, numeric_skew, type_skew
 from pytest_mlaudit.checks.skew.join import join
 from pytest_mlaudit.checks.skew.report import (
@@ -32,9 +32,9 @@ def check_skew(
     training_features: Any,
     serving_features: Any,
     *,
-    features: Sequence[str] | None = None,
-    id_column: str | Sequence[str] | None = None,
-    categorical: Sequence[str] = (),
+    features: Sequence[Hashable] | Hashable | None = None,
+    id_column: Hashable | Sequence[Hashable] | None = None,
+    categorical: Sequence[Hashable] = (),
     distribution: bool = True,
     linf_threshold: float = 0.1,
     js_threshold: float = 0.1,
@@ -53,11 +53,16 @@ def check_skew(
         training and in serving (e.g. from the prediction log).
     features
         Features to compare (default: every training column except the id columns).
+        Columns may have names of any hashable type (``0``, ``("a", 1)``, ``None``); the
+        report shows a string name as it is and any other by its ``repr`` (an int ``1``
+        beside a string ``"1"`` become ``1`` and ``'1'``), and these arguments take either.
     id_column
         Column(s) identifying an example on both sides. When given, the sides are joined
         on it and each feature is compared example by example.
     categorical
-        Numeric features to compare as categories (codes, flags).
+        Numeric features to compare as categories (codes, flags). ``1`` and ``1.0`` are
+        one category. Numbers held in an object column (from a CSV reader or a JSON
+        payload) are compared as numbers unless named here; ``report.inferred`` says so.
     distribution
         Compare distributions (default True): L-infinity distance for categorical
         features, Jensen-Shannon distance (base 2, in [0, 1]) on 10 training-quantile
@@ -122,6 +127,8 @@ def check_skew(
             elif kt == "numeric":
                 dist.append(numeric_skew(name, t, s, bins=inp.bins, threshold=inp.js_threshold))
             else:
+                t = category_labels(t, name=name, side="training_features")
+                s = category_labels(s, name=name, side="serving_features")
                 dist.append(categorical_skew(name, t, s, threshold=inp.linf_threshold))
 
     # ---- joined skew
@@ -155,4 +162,6 @@ def check_skew(
         rtol=inp.rtol,
         atol=inp.atol,
         examples=examples,
+        inferred=inp.inferred,
+        notes=inp.notes,
     )

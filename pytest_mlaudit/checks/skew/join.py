@@ -1,5 +1,9 @@
 """Joined skew: both sides joined on an id and compared example by example, as TFDV's
 ``DetectFeatureSkew`` does, with the parity check's value comparison.
+
+The join matches row positions (it never renames or suffixes feature columns, so any
+column name works); rows without an id are skipped and counted, repeated ids are an error
+unless the first row of each id is kept.
 """
 
 from __future__ import annotations
@@ -8,6 +12,7 @@ from typing import Final
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from pytest_mlaudit.checks.parity.compare import MATCH, TYPE, VALUE, OnlineColumn, compare_feature
 from pytest_mlaudit.checks.parity.frames import json_scalar, native_value, short_repr
@@ -18,6 +23,33 @@ __all__ = ["JOINED_EXAMPLES", "join"]
 
 #: Mismatched joined examples kept per feature in a :class:`SkewReport`.
 JOINED_EXAMPLES: Final = 3
+
+
+def _keyed(
+    frame: pd.DataFrame, ids: list[str], side: str, *, allow_duplicates: bool
+) -> tuple[pd.DataFrame, int, int]:
+    """The id columns of ``frame`` (named 0, 1, ...) and the row position (``position``),
+    without rows lacking an id and, when allowed, without repeated ids."""
+    keyed = pd.DataFrame({i: frame[name].to_numpy() for i, name in enumerate(ids)})
+    no_id = keyed.isna().any(axis=1).to_numpy()
+    keyed = keyed[~no_id]
+    try:
+        dup = keyed.duplicated(keep="first")
+    except TypeError:
+        raise MlauditInputError(
+            f"the id column(s) {ids!r} of {side} hold unhashable values (lists or dicts); "
+            "an id must be a scalar."
+        ) from None
+    if dup.any() and not allow_duplicates:
+        example = keyed.loc[dup].iloc[0].tolist()
+        raise MlauditInputError(
+            f"the id column(s) {ids!r} do not identify the rows of {side}: "
+            f"{int(dup.sum())} repeated id(s), e.g. {example!r}. Deduplicate first, or "
+            "pass allow_duplicate_ids=True to keep the first row of each id."
+        )
+    keyed = keyed[~dup.to_numpy()]
+    keyed["position"] = keyed.index.to_numpy()
+    return keyed, int(no_id.sum()), int(dup.sum())
 
 
 def join(
@@ -31,31 +63,29 @@ def join(
     atol: float,
     threshold: float,
 ) -> tuple[tuple[JoinedSkew, ...], JoinStats, tuple[JoinedExample, ...]]:
-    def prepare(frame: pd.DataFrame, side: str) -> tuple[pd.DataFrame, int, int]:
-        keyed = frame[ids + [f for f in feats if f in frame.columns]]
-        no_id = keyed[ids].isna().any(axis=1)
-        keyed = keyed[~no_id]
-        dup = keyed.duplicated(subset=ids, keep="first")
-        if dup.any() and not allow_duplicates:
-            example = keyed.loc[dup, ids].iloc[0].tolist()
-            raise MlauditInputError(
-                f"the id column(s) {ids!r} do not identify the rows of {side}: "
-                f"{int(dup.sum())} repeated id(s), e.g. {example!r}. Deduplicate first, or "
-                "pass allow_duplicate_ids=True to keep the first row of each id."
-            )
-        return keyed[~dup], int(no_id.sum()), int(dup.sum())
-
-    t, t_noid, t_dup = prepare(train, "training_features")
-    s, s_noid, s_dup = prepare(serve, "serving_features")
-    merged = t.merge(s, on=ids, how="inner", suffixes=("__training", "__serving"))
+    """Per feature, the TFDV ``FeatureSkew`` counts over the examples in both frames."""
+    train = train.reset_index(drop=True)
+    serve = serve.reset_index(drop=True)
+    t, t_noid, t_dup = _keyed(train, ids, "training_features", allow_duplicates=allow_duplicates)
+    s, s_noid, s_dup = _keyed(serve, ids, "serving_features", allow_duplicates=allow_duplicates)
+    keys = list(range(len(ids)))
+    try:
+        merged = t.merge(s, on=keys, how="inner", suffixes=("_t", "_s"))
+    except (TypeError, ValueError) as exc:
+        raise MlauditInputError(
+            f"the id column(s) {ids!r} cannot be joined: {exc}. Give both sides ids of one "
+            "type (e.g. both int, or both str)."
+        ) from None
     n = int(merged.shape[0])
     if n == 0:
         raise MlauditInputError(
             f"no id of {ids!r} is in both training_features and serving_features; check "
             "id_column (and that both sides log the same ids)."
         )
-    t_ids = t.set_index(ids).index
-    s_ids = s.set_index(ids).index
+    t_pos: NDArray[np.intp] = merged["position_t"].to_numpy(dtype=np.intp)
+    s_pos: NDArray[np.intp] = merged["position_s"].to_numpy(dtype=np.intp)
+    t_ids = pd.MultiIndex.from_frame(t[keys])
+    s_ids = pd.MultiIndex.from_frame(s[keys])
     stats = JoinStats(
         id_columns=tuple(ids),
         n_joined=n,
@@ -70,8 +100,8 @@ def join(
     rows: list[JoinedSkew] = []
     examples: list[JoinedExample] = []
     for f in feats:
-        a = merged[f"{f}__training"].reset_index(drop=True)
-        b = merged[f"{f}__serving"].reset_index(drop=True)
+        a = train[f].iloc[t_pos].reset_index(drop=True)
+        b = serve[f].iloc[s_pos].reset_index(drop=True)
         comp = compare_feature(
             a, OnlineColumn(b, np.zeros(n, dtype=bool)), valid, rtol=rtol, atol=atol, strict=False
         )
@@ -94,7 +124,7 @@ def join(
             )
         )
         for i in np.flatnonzero(comp.status > MATCH)[:JOINED_EXAMPLES]:
-            idv = merged[ids].iloc[int(i)].tolist()
+            idv = merged[keys].iloc[int(i)].tolist()
             examples.append(
                 JoinedExample(
                     feature=f,

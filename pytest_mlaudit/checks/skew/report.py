@@ -116,6 +116,10 @@ class SkewReport(CheckReport):
     rtol: float
     atol: float
     examples: tuple[JoinedExample, ...] = ()
+    #: feature -> what was inferred about it (e.g. numbers in an object column compared
+    #: as numbers)
+    inferred: dict[str, str] = dataclasses.field(default_factory=dict)
+    notes: tuple[str, ...] = ()  #: e.g. how columns with non-string names are shown
 
     @property
     def skewed_features(self) -> tuple[str, ...]:
@@ -262,4 +266,6 @@ class SkewReport(CheckReport):
                 )
         if self.unchecked_features:
             lines.append(f"not checked (serving only): {', '.join(self.unchecked_features)}")
+        lines.extend(f"inferred: {name}: {what}" for name, what in self.inferred.items())
+        lines.extend(f"note: {note}" for note in self.notes)
         return "\n".join(lines)
