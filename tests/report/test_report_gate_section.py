@@ -15,6 +15,7 @@ from pytest_mlaudit.checks.gate import check_gate
 from pytest_mlaudit.record import CheckEntry
 from pytest_mlaudit.report import sections
 from pytest_mlaudit.report._html import DASH
+from pytest_mlaudit.report.sections.gate import decision as gate_decision
 from pytest_mlaudit.report.sections.gate import render as render_gate
 from pytest_mlaudit.result import fmt_number
 
@@ -60,7 +61,7 @@ def test_the_metric_table_shows_the_numbers_that_decide(gates: list[dict[str, An
         assert row[5] == fmt_number(m["min_delta"])
     assert rows["accuracy ↑"][6] == DASH and rows["accuracy ↑"][7] == "WORSE"
     assert rows["roc_auc ↑"][6] == ">= 0.9" and rows["roc_auc ↑"][7] == "WORSE FLOOR"
-    assert "KEEP THE PRODUCTION MODEL" in text_of(markup)
+    assert "Decision: Keep the production model; the candidate is worse" in text_of(markup)
 
 
 def test_mcnemar_and_the_artifact_checks(gates: list[dict[str, Any]]) -> None:
@@ -109,13 +110,23 @@ def test_advice_keeps_or_promotes(gates: list[dict[str, Any]]) -> None:
     assert sections.advice(passing) == (
         "Promote: the candidate is not significantly worse than the production model on accuracy."
     )
+    floor_only = copy.deepcopy(passing["result"])
+    floor_only["baseline"] = None
+    for m in floor_only["metrics"]:
+        m.update(baseline=None, floor=0.8)
+    floor_only["artifact"] = {"passed": True, "problems": [], "loaded": True}
+    assert gate_decision(floor_only) == (
+        True,
+        "Promote: the candidate meets its floor on accuracy, and has an artifact that loads, "
+        "predicts and repeats itself within its limits.",
+    )
     rec = {"schema_version": "1.1", "checks": [failing, passing]}
     actions = text_of(sections.actions(rec).to_html())
     assert "Keep the production model" in actions and "Promote" not in actions
     section = sections.gate(rec)
     assert section is not None
     shown = text_of(section.to_html())
-    assert "Deployment gate" in shown and "PROMOTE Promote:" in shown
+    assert "Deployment gate" in shown and "Decision: Promote: the candidate is not" in shown
 
 
 def test_a_loss_is_decided_by_the_lower_bound() -> None:
@@ -165,6 +176,7 @@ def test_a_broken_artifact_and_no_baseline(gates: list[dict[str, Any]]) -> None:
     rows = {r[0]: r for r in rows_of(markup)}
     assert rows["loads"][1] == "NO" and rows["predicts"][1] == DASH
     assert "no baseline: only the floors apply" in text_of(markup)
+    assert "difference = candidate - baseline" not in text_of(markup)
     assert "&lt;" in markup and "key '<'" not in markup
 
 

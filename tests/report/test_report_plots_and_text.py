@@ -223,6 +223,14 @@ def test_expected_failures_and_errors_are_not_shown_as_green_or_plain_fail() -> 
     assert "Every check passed" not in actions  # a test errored
 
 
+def test_only_expected_failures_need_no_action() -> None:
+    record = outcome_record()
+    record["tests"] = record["tests"][:2]
+    actions = sections.actions(record).to_html()
+    assert "No check needs action; nothing to do." in actions
+    assert "1 check failed as expected" in actions
+
+
 def test_a_part_shows_the_outcome_badge() -> None:
     record = outcome_record()
     other = sections.other(record)
@@ -240,3 +248,29 @@ def test_the_rendered_footer_renders_this_record_again(full_report: Rendered) ->
     record = shlex.quote(str(full_report.record))
     out = shlex.quote(str(Path(full_report.out).resolve()) + "/")
     assert f"Render it again with mlaudit report {record} -o {out}" in text
+
+
+# --------------------------------------------------------------------------- title
+
+
+@pytest.mark.parametrize(
+    ("nodeids", "title"),
+    [
+        (["tests/test_a.py::t", "tests/sub/test_b.py::t"], "Audit report: credit-risk"),
+        (
+            ["examples/credit_risk/tests/test_a.py::t", "examples/credit_risk/tests/x/b.py::t"],
+            "Audit report: credit-risk · examples/credit_risk",
+        ),
+        (["a/test_a.py::t", "b/test_b.py::t"], "Audit report: credit-risk"),
+        (["test_a.py::t"], "Audit report: credit-risk"),
+    ],
+)
+def test_the_title_names_the_project_and_where_its_tests_are(
+    nodeids: list[str], title: str
+) -> None:
+    record = {
+        "schema_version": "1.1",
+        "run": {"rootdir": "/repo/credit-risk"},
+        "checks": [{**other_entry(), "nodeid": n} for n in nodeids],
+    }
+    assert f"<h1>{title}</h1>" in sections.header(record).to_html()

@@ -169,14 +169,18 @@ def decision(r: Mapping[str, Any]) -> tuple[bool, str]:
     parts = []
     names = [_metric_name(m) for m in metrics]
     if has_baseline and names:
-        parts.append(f"not significantly worse than the production model on {_short_list(names)}")
+        parts.append(
+            f"is not significantly worse than the production model on {_short_list(names)}"
+        )
     floors = [_metric_name(m) for m in metrics if m.get("floor") is not None]
     if floors:
         parts.append(f"meets its floor on {_short_list(floors)}")
     if r.get("artifact"):
-        parts.append("its artifact loads, predicts and repeats itself within its limits")
+        parts.append("has an artifact that loads, predicts and repeats itself within its limits")
+    if len(parts) > 1:
+        parts[-1] = "and " + parts[-1]
     what = ", ".join(parts) or "passed every check of the gate"
-    return True, f"Promote: the candidate is {what}."
+    return True, f"Promote: the candidate {what}."
 
 
 def advice(entry: Mapping[str, Any]) -> str:
@@ -332,18 +336,9 @@ def render(entry: dict[str, Any]) -> Section:
     """The decision, the per-metric table, McNemar's cross-check, the artifact checks."""
     r = _result(entry)
     metrics = _dicts(r.get("metrics"))
-    promote, sentence = decision(r)
+    _, sentence = decision(r)
     section = Section().html(_title(entry, "deployment gate"))
-    section.html(
-        h.tag(
-            "p",
-            h.badge(
-                "PROMOTE" if promote else "KEEP THE PRODUCTION MODEL", "pass" if promote else "fail"
-            ),
-            " ",
-            h.tag("strong", sentence),
-        )
-    )
+    section.html(h.tag("p", h.tag("strong", "Decision: ", sentence)))
     alphas = {_fmt(m.get("alpha")) for m in metrics if m.get("alpha") is not None}
     setup: list[Any] = [
         f"Scored on the same {h.plural(r.get('n_rows'), 'test row')} ({r.get('task', '?')}): "
@@ -367,9 +362,9 @@ def render(entry: dict[str, Any]) -> Section:
         setup.append("; no baseline: only the floors apply.")
     section.html(h.tag("p", *setup))
     if metrics:
+        section.html(h.tag("h4", "Metrics"), _metric_table(metrics))
+    if any(m.get("baseline") is not None for m in metrics):
         section.html(
-            h.tag("h4", "Metrics"),
-            _metric_table(metrics),
             h.tag(
                 "p",
                 "difference = candidate - baseline. The confidence bound is the end of the "

@@ -10,7 +10,7 @@ import math
 import os
 import shlex
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Final
 
 from pytest_mlaudit.report import _html as h
@@ -41,6 +41,26 @@ def _project(record: Mapping[str, Any]) -> str:
     run = _dict(record.get("run"))
     root = str(run.get("project") or run.get("rootdir") or "")
     return Path(root).name if root else ""
+
+
+def _tests_dir(record: Mapping[str, Any]) -> str:
+    """The directory all the checks' tests live in, below the project, without a final
+    ``tests``: ``examples/credit_risk`` for ``examples/credit_risk/tests/test_x.py::...``."""
+    parts_of = [
+        PurePosixPath(str(e.get("nodeid")).split("::")[0]).parent.parts
+        for e in _entries(record)
+        if e.get("nodeid")
+    ]
+    if not parts_of:
+        return ""
+    common: list[str] = []
+    for level in zip(*parts_of, strict=False):
+        if len(set(level)) != 1:
+            break
+        common.append(level[0])
+    while common and common[-1] in ("tests", "test"):
+        common.pop()
+    return "/".join(common)
 
 
 def header(record: Mapping[str, Any]) -> Section:
@@ -107,7 +127,8 @@ def header(record: Mapping[str, Any]) -> Section:
         facts["package versions"] = h.join(
             [h.join([h.tag("code", f"{k} {v}") for k, v in sorted(packages.items())], ", ")]
         )
-    title = "Audit report" + (f": {project}" if project else "")
+    where = _tests_dir(record)
+    title = "Audit report" + (f": {project}" if project else "") + (f" · {where}" if where else "")
     return Section().html(h.tag("h1", title), h.tag("p", counts), h.definition_list(facts))
 
 
@@ -223,7 +244,8 @@ def actions(record: Mapping[str, Any]) -> Section:
     expected = [e for e in entries if _outcome(e) == "xfailed" and e.get("passed") is not True]
     section = Section().html(h.tag("h2", "What to do"))
     if not failing and not errored:
-        section.html(h.tag("p", h.badge("PASS", "pass"), " Every check passed; nothing to do."))
+        done = "Every check passed" if not expected else "No check needs action"
+        section.html(h.tag("p", h.badge("PASS", "pass"), f" {done}; nothing to do."))
     else:
         items = [
             h.tag(
