@@ -24,10 +24,9 @@ import math
 import os
 import shutil
 import tempfile
-import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 from pytest_mlaudit._validation import check_float, check_int
 from pytest_mlaudit.checks.load._validate import (
@@ -39,7 +38,12 @@ from pytest_mlaudit.checks.load._validate import (
     check_user_classes,
     write_payloads,
 )
-from pytest_mlaudit.checks.load.probe import HealthProber, ResourceSampler
+from pytest_mlaudit.checks.load.probe import (
+    health_probes,
+    resource_usage,
+    wait_for_recovery,
+    watchers,
+)
 from pytest_mlaudit.checks.load.proc import (
     Server,
     check_host,
@@ -74,7 +78,6 @@ from pytest_mlaudit.checks.load.stats import (
     latency_of,
     merge,
     parse_bins,
-    recovery_time,
     step_rows,
     time_series,
 )
@@ -99,12 +102,6 @@ __all__ = [
     "serve",
     "uvicorn_command",
 ]
-
-#: Consecutive healthy probes that count as "recovered".
-RECOVERY_PROBES: Final = 3
-#: Most health probes kept in the report's series.
-MAX_PROBE_POINTS: Final = 240
-
 
 # ---------------------------------------------------------------------------------------
 # shared plumbing
@@ -178,110 +175,6 @@ def _bins(result: LocustResult) -> tuple[dict[int, Bin], dict[int, int], float]:
     bins = parse_bins(col.get("bins", {}))
     users = {int(k): int(v) for k, v in col.get("users", {}).items()}
     return bins, users, bin_s
-
-
-def _resource_usage(sampler: ResourceSampler | None) -> ResourceUsage | None:
-    if sampler is None or not sampler.samples:
-        return None
-    cpus = [c for _, c, _ in sampler.samples]
-    return ResourceUsage(
-        pid=sampler.pid,
-        samples=len(cpus),
-        cpu_mean_cores=round(sum(cpus) / len(cpus), 3),
-        cpu_max_cores=round(max(cpus), 3),
-        peak_rss_mb=round(max(r for _, _, r in sampler.samples), 1),
-    )
-
-
-def _health_probes(
-    prober: HealthProber,
-    *,
-    path: str,
-    baseline_ms: float,
-    ok_ms: float,
-    t0: float,
-    load_start: float,
-    load_stop: float,
-    recovery_timeout_s: float,
-) -> HealthProbes:
-    under = [(t, ms, ok) for t, ms, ok in prober.samples if load_start <= t <= load_stop]
-    latencies = sorted(ms for _, ms, ok in under if ok and ms is not None)
-    rec = recovery_time(prober.samples, since=load_stop, ok_ms=ok_ms, consecutive=RECOVERY_PROBES)
-    series = [
-        ProbePoint(t_s=round(t - t0, 3), latency_ms=None if ms is None else round(ms, 2), ok=ok)
-        for t, ms, ok in prober.samples
-    ]
-    if len(series) > MAX_PROBE_POINTS:
-        stride = math.ceil(len(series) / MAX_PROBE_POINTS)
-        series = series[::stride]
-    return HealthProbes(
-        path=path,
-        interval_s=prober.interval_s,
-        timeout_s=prober.timeout_s,
-        baseline_ms=round(baseline_ms, 3),
-        ok_ms=round(ok_ms, 3),
-        probes_under_load=len(under),
-        failed_under_load=sum(1 for _, _, ok in under if not ok),
-        p50_ms=_exact_quantile(latencies, 0.50),
-        p95_ms=_exact_quantile(latencies, 0.95),
-        max_ms=round(latencies[-1], 3) if latencies else math.nan,
-        recovered=rec is not None,
-        recovery_s=None if rec is None else round(rec, 3),
-        recovery_timeout_s=recovery_timeout_s,
-        series=tuple(series),
-    )
-
-
-def _exact_quantile(sorted_values: Sequence[float], q: float) -> float:
-    """Nearest-rank quantile of exact probe latencies (nan when empty)."""
-    if not sorted_values:
-        return math.nan
-    k = max(math.ceil(q * len(sorted_values)) - 1, 0)
-    return round(float(sorted_values[k]), 3)
-
-
-@contextlib.contextmanager
-def _watchers(
-    url: str,
-    *,
-    health_path: str | None,
-    probe_interval_s: float,
-    probe_timeout_s: float,
-    server_pid: int | None,
-    sample_interval_s: float = 0.5,
-) -> Iterator[tuple[HealthProber | None, float, ResourceSampler | None]]:
-    """Start the health prober (after a baseline) and the resource sampler; stop both."""
-    prober = sampler = None
-    baseline = math.nan
-    try:
-        if health_path is not None:
-            prober = HealthProber(
-                url + health_path, interval_s=probe_interval_s, timeout_s=probe_timeout_s
-            )
-            baseline = prober.baseline()
-            prober.start()
-        if server_pid is not None:
-            sampler = ResourceSampler(server_pid, interval_s=sample_interval_s)
-            sampler.start()
-        yield prober, baseline, sampler
-    finally:
-        if prober is not None:
-            prober.stop()
-        if sampler is not None:
-            sampler.stop()
-
-
-def _wait_for_recovery(
-    prober: HealthProber, *, since: float, ok_ms: float, timeout_s: float
-) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if (
-            recovery_time(prober.samples, since=since, ok_ms=ok_ms, consecutive=RECOVERY_PROBES)
-            is not None
-        ):
-            return
-        time.sleep(prober.interval_s / 2)
 
 
 # ---------------------------------------------------------------------------------------
@@ -436,7 +329,7 @@ def run_load(
             distributed=workers,
             env=_scenario_env(out, seed=seed, payloads=payloads, env=extra_env),
         )
-        with _watchers(
+        with watchers(
             base,
             health_path=health_path,
             probe_interval_s=probe_interval_s,
@@ -448,12 +341,12 @@ def run_load(
             load_stop = float(col.get("test_stop") or result.ended)
             if prober is not None:
                 ok_ms = healthy_ms if healthy_ms is not None else max(3 * baseline, baseline + 25)
-                _wait_for_recovery(
+                wait_for_recovery(
                     prober, since=load_stop, ok_ms=ok_ms, timeout_s=recovery_timeout_s
                 )
         health = None
         if prober is not None:
-            health = _health_probes(
+            health = health_probes(
                 prober,
                 path=str(health_path),
                 baseline_ms=baseline,
@@ -470,7 +363,7 @@ def run_load(
             slo=slo,
             seed=seed,
             health=health,
-            resources=_resource_usage(sampler),
+            resources=resource_usage(sampler),
             max_points=max_points,
         )
 
@@ -695,7 +588,7 @@ def find_capacity(
             env=_scenario_env(out, seed=seed, payloads=payloads, env=extra_env),
             step_plan=step_plan,
         )
-        with _watchers(
+        with watchers(
             base,
             health_path=None,
             probe_interval_s=1.0,

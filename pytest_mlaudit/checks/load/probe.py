@@ -5,19 +5,39 @@
   its latency is the server's and not locust's.
 * :class:`ResourceSampler` samples CPU and resident memory of the server's process tree
   with psutil (only when the server runs on this machine and its pid is known).
+* :func:`watchers` starts both around a run and always stops them;
+  :func:`health_probes` and :func:`resource_usage` turn their samples into the report's
+  :class:`~.report.HealthProbes` and :class:`~.report.ResourceUsage`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
 import statistics
 import threading
 import time
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, Final
 
 from pytest_mlaudit.checks.load.proc import http_get
+from pytest_mlaudit.checks.load.report import HealthProbes, ProbePoint, ResourceUsage
+from pytest_mlaudit.checks.load.stats import recovery_time
 from pytest_mlaudit.errors import MlauditInputError
 
-__all__ = ["HealthProber", "ResourceSampler"]
+__all__ = [
+    "HealthProber",
+    "ResourceSampler",
+    "health_probes",
+    "resource_usage",
+    "wait_for_recovery",
+    "watchers",
+]
+
+#: Consecutive healthy probes that count as "recovered".
+RECOVERY_PROBES: Final = 3
+#: Most health probes kept in the report's series.
+MAX_PROBE_POINTS: Final = 240
 
 
 class HealthProber:
@@ -143,3 +163,111 @@ class ResourceSampler:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=self.interval_s + 2.0)
+
+
+def resource_usage(sampler: ResourceSampler | None) -> ResourceUsage | None:
+    """The report's summary of the sampler's CPU and memory (None without samples)."""
+    if sampler is None or not sampler.samples:
+        return None
+    cpus = [c for _, c, _ in sampler.samples]
+    return ResourceUsage(
+        pid=sampler.pid,
+        samples=len(cpus),
+        cpu_mean_cores=round(sum(cpus) / len(cpus), 3),
+        cpu_max_cores=round(max(cpus), 3),
+        peak_rss_mb=round(max(r for _, _, r in sampler.samples), 1),
+    )
+
+
+def health_probes(
+    prober: HealthProber,
+    *,
+    path: str,
+    baseline_ms: float,
+    ok_ms: float,
+    t0: float,
+    load_start: float,
+    load_stop: float,
+    recovery_timeout_s: float,
+) -> HealthProbes:
+    """The report's health section: probes during ``[load_start, load_stop]``, their
+    latency, and the recovery after ``load_stop`` (``RECOVERY_PROBES`` healthy in a row)."""
+    under = [(t, ms, ok) for t, ms, ok in prober.samples if load_start <= t <= load_stop]
+    latencies = sorted(ms for _, ms, ok in under if ok and ms is not None)
+    rec = recovery_time(prober.samples, since=load_stop, ok_ms=ok_ms, consecutive=RECOVERY_PROBES)
+    series = [
+        ProbePoint(t_s=round(t - t0, 3), latency_ms=None if ms is None else round(ms, 2), ok=ok)
+        for t, ms, ok in prober.samples
+    ]
+    if len(series) > MAX_PROBE_POINTS:
+        stride = math.ceil(len(series) / MAX_PROBE_POINTS)
+        series = series[::stride]
+    return HealthProbes(
+        path=path,
+        interval_s=prober.interval_s,
+        timeout_s=prober.timeout_s,
+        baseline_ms=round(baseline_ms, 3),
+        ok_ms=round(ok_ms, 3),
+        probes_under_load=len(under),
+        failed_under_load=sum(1 for _, _, ok in under if not ok),
+        p50_ms=_exact_quantile(latencies, 0.50),
+        p95_ms=_exact_quantile(latencies, 0.95),
+        max_ms=round(latencies[-1], 3) if latencies else math.nan,
+        recovered=rec is not None,
+        recovery_s=None if rec is None else round(rec, 3),
+        recovery_timeout_s=recovery_timeout_s,
+        series=tuple(series),
+    )
+
+
+def _exact_quantile(sorted_values: Sequence[float], q: float) -> float:
+    """Nearest-rank quantile of exact probe latencies (nan when empty)."""
+    if not sorted_values:
+        return math.nan
+    k = max(math.ceil(q * len(sorted_values)) - 1, 0)
+    return round(float(sorted_values[k]), 3)
+
+
+@contextlib.contextmanager
+def watchers(
+    url: str,
+    *,
+    health_path: str | None,
+    probe_interval_s: float,
+    probe_timeout_s: float,
+    server_pid: int | None,
+    sample_interval_s: float = 0.5,
+) -> Iterator[tuple[HealthProber | None, float, ResourceSampler | None]]:
+    """Start the health prober (after a baseline) and the resource sampler; stop both."""
+    prober = sampler = None
+    baseline = math.nan
+    try:
+        if health_path is not None:
+            prober = HealthProber(
+                url + health_path, interval_s=probe_interval_s, timeout_s=probe_timeout_s
+            )
+            baseline = prober.baseline()
+            prober.start()
+        if server_pid is not None:
+            sampler = ResourceSampler(server_pid, interval_s=sample_interval_s)
+            sampler.start()
+        yield prober, baseline, sampler
+    finally:
+        if prober is not None:
+            prober.stop()
+        if sampler is not None:
+            sampler.stop()
+
+
+def wait_for_recovery(
+    prober: HealthProber, *, since: float, ok_ms: float, timeout_s: float
+) -> None:
+    """Wait until the prober has seen the server recover since ``since``, or ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if (
+            recovery_time(prober.samples, since=since, ok_ms=ok_ms, consecutive=RECOVERY_PROBES)
+            is not None
+        ):
+            return
+        time.sleep(prober.interval_s / 2)
