@@ -157,6 +157,10 @@ def run(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- the views
 
 
+def _count(n: int | None) -> str:
+    return "-" if n is None else str(n)
+
+
 def _run_rows(runs: Sequence[RunRow]) -> list[list[str]]:
     return [
         [
@@ -167,6 +171,8 @@ def _run_rows(runs: Sequence[RunRow]) -> list[list[str]]:
             str(r.n_checks),
             str(r.n_passed),
             str(r.n_failed),
+            _count(r.n_xfailed),
+            _count(r.n_errors),
             r.source or "-",
         ]
         for r in runs
@@ -181,6 +187,8 @@ _RUN_HEADERS: Final = [
     "checks",
     "passed",
     "failed",
+    "xfailed",
+    "errors",
     "source",
 ]
 _CHECK_HEADERS: Final = [
@@ -188,24 +196,47 @@ _CHECK_HEADERS: Final = [
     "test",
     "runs",
     "passed",
-    "verdicts (old->new, F=fail)",
+    "verdicts (old->new: . pass, F fail, x xfail, E error)",
     "last",
     "last 5 values",
 ]
+_TEST_HEADERS: Final = ["run", "test", "outcome", "exception", "message"]
+#: the trend's letter for a check, by the outcome of its test (else by its verdict)
+_LETTER: Final = {"xfailed": "x", "error": "E"}
+
+
+def _letter(row: CheckRow) -> str:
+    if not row.passed and row.outcome in _LETTER:
+        return _LETTER[row.outcome]
+    return "." if row.passed else "F"
 
 
 def _overview(store: HistoryStore, args: argparse.Namespace) -> None:
     runs = store.runs(limit=args.limit)
     since = runs[-1].created_at if runs else None
     trends, table = _trends(store, args, since=since)
+    # marked tests that recorded no check (a fixture that errored, a skip): never hidden
+    bare = [t for t in store.tests(tests=args.test, since=since) if t.n_checks == 0]
+    bare = [t for t in bare if t.outcome != "passed"] if args.check is None else []
     if args.json:
-        data = {"runs": [dataclasses.asdict(r) for r in runs], "checks": trends}
+        data = {
+            "runs": [dataclasses.asdict(r) for r in runs],
+            "checks": trends,
+            "tests_without_checks": [dataclasses.asdict(t) for t in bare],
+        }
         print(json.dumps(data, indent=2))
         return
     emit(False, None, _RUN_HEADERS, _run_rows(runs), f"no runs in {store.path}")
     if runs:
         print(f"\nper-check trends over these {len(runs)} run(s):")
         emit(False, None, _CHECK_HEADERS, table, "no checks in these runs")
+    if bare:
+        print("\nmarked tests that recorded no check:")
+        rows = [
+            [str(t.run_id), t.nodeid, t.outcome, t.exception or "-", (t.message or "")[:60]]
+            for t in bare
+        ]
+        emit(False, None, _TEST_HEADERS, rows, "")
 
 
 def _runs(store: HistoryStore, args: argparse.Namespace) -> None:
@@ -239,7 +270,7 @@ def _trends(
     table = []
     for (check, nodeid, seq), items in sorted(groups.items(), key=lambda kv: kv[0][1:]):
         recent = items[: args.limit]
-        trend = "".join("." if r.passed else "F" for r in reversed(recent))
+        trend = "".join(_letter(r) for r in reversed(recent))
         last = recent[0]
         stats = [r.statistic for r in reversed(recent)]
         # the record's name for the check: the node id, with #1, #2 when the test ran several
@@ -255,6 +286,7 @@ def _trends(
                 "runs": len(items),
                 "passed": sum(r.passed for r in items),
                 "trend": trend,
+                "outcomes": [r.outcome for r in reversed(recent)],
                 "statistic_name": last.statistic_name,
                 "statistics": stats,
                 "threshold": last.threshold,

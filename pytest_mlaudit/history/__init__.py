@@ -9,10 +9,12 @@ time (is this check getting worse? since when has income drifted?), which
 Files
 -----
 ``store.py``
-    :class:`HistoryStore`: the tables, connections, appends and queries.
+    :class:`HistoryStore`: connections, appends and queries.
+``_schema.py``
+    the tables, the migration of older stores, the views a reader of one sees.
 ``rows.py``
     the row types a query returns (:class:`RunRow`, :class:`CheckRow`,
-    :class:`MeasureRow`, :class:`Event`) and :class:`HistoryError`.
+    :class:`TestRow`, :class:`MeasureRow`, :class:`Event`) and :class:`HistoryError`.
 ``_ingest.py``
     a record -> the rows the store keeps (no SQL, no branch on the check kind).
 ``pending.py``
@@ -29,11 +31,18 @@ Tables (schema version :data:`SCHEMA_VERSION`)
     one row per record: ``id``, ``run_uid`` (SHA-256 of the record's canonical JSON, so
     appending the same record twice stores it once), ``created_at`` (the record's UTC
     time), ``appended_at``, ``git_commit``, ``exitstatus``, ``n_checks``, ``n_passed``,
-    ``n_failed``, ``source`` (where it came from) and ``record_json`` (the whole record).
+    ``n_failed``, ``source`` (where it came from), ``record_json`` (the whole record),
+    and ``n_errors`` (marked tests that errored) and ``n_xfailed`` (failing checks of
+    ``xfail`` tests), apart from the failures.
 ``checks``
     one row per check of a run: ``run_id``, ``created_at``, ``nodeid``, ``seq``,
     ``check_name``, ``kind``, ``passed``, the headline ``statistic_name``, ``statistic``,
-    ``threshold``, ``bad_when``, and ``brief``.
+    ``threshold``, ``bad_when``, ``brief``, and ``outcome`` (of the test that ran it:
+    passed, failed, error, xfailed, ...).
+``tests``
+    one row per marked test of a run, whether or not it recorded a check: ``nodeid``,
+    ``markers``, ``outcome``, ``exception``, ``message``, ``n_checks`` (0: it errored or
+    was skipped before any check), so an audit never reads greener than the run.
 ``measures``
     the numbers inside a check, one row each, whatever the kind: every numeric key figure
     with ``subject = ""`` (e.g. ``("", "drifted_share")``), and each of the report's
@@ -46,6 +55,9 @@ Tables (schema version :data:`SCHEMA_VERSION`)
 ``events``
     what people did: ``retrain``, ``promotion`` or ``rollback``, with ``created_at``,
     ``model``, ``note`` and an optional ``run_id`` (``mlaudit history mark ...``).
+
+A store written by schema version 1 is migrated by the first writer (the new columns
+filled from the records it keeps); a reader reads it as it is, writing nothing.
 
 Concurrency: the store runs in WAL mode; every append is one ``BEGIN IMMEDIATE``
 transaction, and a writer waits up to ``timeout`` seconds for another one (xdist's
@@ -65,6 +77,7 @@ Examples
 
 from __future__ import annotations
 
+from pytest_mlaudit.history._schema import SCHEMA_VERSION
 from pytest_mlaudit.history._time import parse_time, utc_iso
 from pytest_mlaudit.history.pending import (
     DEFAULT_PATH,
@@ -80,11 +93,11 @@ from pytest_mlaudit.history.rows import (
     HistoryError,
     MeasureRow,
     RunRow,
+    TestRow,
 )
 from pytest_mlaudit.history.store import (
     DEFAULT_TIMEOUT,
     EVENT_KINDS,
-    SCHEMA_VERSION,
     EventKind,
     HistoryStore,
 )
@@ -102,6 +115,7 @@ __all__ = [
     "HistoryStore",
     "MeasureRow",
     "RunRow",
+    "TestRow",
     "append_after_run",
     "import_pending",
     "parse_time",

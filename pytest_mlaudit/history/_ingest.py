@@ -110,11 +110,15 @@ class Ingested:
     git_commit: str | None
     exitstatus: int | None
     summary: tuple[int, int, int]  #: checks, passed, failed
+    #: marked tests that errored, failing checks of xfail tests (None: an older record)
+    outcomes: tuple[int | None, int | None]
     #: (nodeid, seq, check, kind, passed, statistic_name, statistic, threshold, bad_when,
-    #: brief) per entry
+    #: brief, outcome) per entry
     checks: tuple[tuple[Any, ...], ...]
     #: (nodeid, seq, check, kind, subject, name, value, threshold, flagged) per measure
     measures: tuple[tuple[Any, ...], ...]
+    #: (nodeid, markers, outcome, exception, message, n_checks) per marked test
+    tests: tuple[tuple[Any, ...], ...]
 
 
 def ingest(record: AuditRecord) -> Ingested:
@@ -137,6 +141,7 @@ def ingest(record: AuditRecord) -> Ingested:
                 number(head.threshold),
                 head.bad_when.value,
                 entry.brief,
+                entry.outcome or None,
             )
         )
         for subject, name, value, threshold, flagged in measure_rows(
@@ -145,6 +150,10 @@ def ingest(record: AuditRecord) -> Ingested:
             measures.append(
                 (*key, subject, name, value, threshold, None if flagged is None else int(flagged))
             )
+    tests = tuple(
+        (t.nodeid, ",".join(t.markers), t.outcome, t.exception, t.message, t.checks)
+        for t in record.tests
+    )
     commit = record.environment.get("git_commit")
     return Ingested(
         uid=hashlib.sha256(text.encode("utf-8")).hexdigest(),
@@ -157,6 +166,13 @@ def ingest(record: AuditRecord) -> Ingested:
             int(summary.get("passed", 0)),
             int(summary.get("failed", 0)),
         ),
+        outcomes=(_count(summary, "errors"), _count(summary, "xfailed")),
         checks=tuple(checks),
         measures=tuple(measures),
+        tests=tests,
     )
+
+
+def _count(summary: Mapping[str, Any], key: str) -> int | None:
+    value = summary.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

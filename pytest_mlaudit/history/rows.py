@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 
-__all__ = ["AppendResult", "CheckRow", "Event", "HistoryError", "MeasureRow", "RunRow"]
+__all__ = [
+    "AppendResult",
+    "CheckRow",
+    "Event",
+    "HistoryError",
+    "MeasureRow",
+    "RunRow",
+    "TestRow",
+]
 
 
 class HistoryError(RuntimeError):
@@ -22,8 +30,10 @@ class RunRow:
     exitstatus: int | None
     n_checks: int
     n_passed: int
-    n_failed: int
+    n_failed: int  #: failing checks, not counting those of ``xfail`` tests
     source: str | None
+    n_errors: int | None = None  #: marked tests that errored (None: an older record)
+    n_xfailed: int | None = None  #: failing checks of ``xfail`` tests (None: an older record)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -42,6 +52,23 @@ class CheckRow:
     threshold: float | None
     bad_when: str | None
     brief: str
+    #: the outcome of the test that ran it: passed, failed, error, xfailed, xpassed, ...
+    #: (None: an older record)
+    outcome: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TestRow:
+    """What became of one marked test in one run, whether or not it ran a check."""
+
+    run_id: int
+    created_at: str
+    nodeid: str
+    markers: tuple[str, ...]
+    outcome: str  #: passed, failed, error, skipped, xfailed or xpassed
+    exception: str | None  #: the exception's type when it failed or errored
+    message: str | None  #: the exception's message, the skip or xfail reason
+    n_checks: int  #: how many checks it recorded (0: it errored or skipped before one)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

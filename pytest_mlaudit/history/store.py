@@ -19,6 +19,13 @@ from typing import Any, Final, Literal
 
 from pytest_mlaudit.errors import MlauditInputError
 from pytest_mlaudit.history._ingest import ingest, load_record
+from pytest_mlaudit.history._schema import (
+    SCHEMA,
+    SCHEMA_VERSION,
+    TEMP_SCHEMA,
+    migrate,
+    reader_views,
+)
 from pytest_mlaudit.history._time import utc_iso
 from pytest_mlaudit.history.rows import (
     AppendResult,
@@ -27,78 +34,18 @@ from pytest_mlaudit.history.rows import (
     HistoryError,
     MeasureRow,
     RunRow,
+    TestRow,
 )
 from pytest_mlaudit.record import AuditRecord
 
 __all__ = ["DEFAULT_TIMEOUT", "EVENT_KINDS", "SCHEMA_VERSION", "EventKind", "HistoryStore"]
 
-#: Bumped when the tables change; a store written by a newer version is refused.
-SCHEMA_VERSION: Final = 1
 #: What ``mlaudit history mark`` records.
 EVENT_KINDS: Final = ("retrain", "promotion", "rollback")
 #: Seconds a writer waits for another writer's lock (``MLAUDIT_HISTORY_TIMEOUT``).
 DEFAULT_TIMEOUT: Final = 30.0
 
 EventKind = Literal["retrain", "promotion", "rollback"]
-
-_SCHEMA: Final = f"""
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    run_uid TEXT NOT NULL UNIQUE,
-    created_at TEXT NOT NULL,
-    appended_at TEXT NOT NULL,
-    git_commit TEXT,
-    exitstatus INTEGER,
-    n_checks INTEGER NOT NULL,
-    n_passed INTEGER NOT NULL,
-    n_failed INTEGER NOT NULL,
-    source TEXT,
-    record_json TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS runs_by_time ON runs (created_at, id);
-CREATE TABLE IF NOT EXISTS checks (
-    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-    created_at TEXT NOT NULL,
-    nodeid TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    check_name TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    passed INTEGER NOT NULL,
-    statistic_name TEXT,
-    statistic REAL,
-    threshold REAL,
-    bad_when TEXT,
-    brief TEXT,
-    PRIMARY KEY (run_id, nodeid, seq)
-);
-CREATE INDEX IF NOT EXISTS checks_by_name ON checks (check_name, nodeid, created_at);
-CREATE TABLE IF NOT EXISTS measures (
-    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-    created_at TEXT NOT NULL,
-    nodeid TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    check_name TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    subject TEXT NOT NULL,
-    name TEXT NOT NULL,
-    value REAL,
-    threshold REAL,
-    flagged INTEGER
-);
-CREATE INDEX IF NOT EXISTS measures_by_name ON measures (name, subject, created_at);
-CREATE INDEX IF NOT EXISTS measures_by_run ON measures (run_id);
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind TEXT NOT NULL CHECK (kind IN ('retrain', 'promotion', 'rollback')),
-    created_at TEXT NOT NULL,
-    model TEXT,
-    note TEXT,
-    run_id INTEGER REFERENCES runs (id) ON DELETE SET NULL
-);
-CREATE INDEX IF NOT EXISTS events_by_kind ON events (kind, created_at);
-"""
 
 
 def _timeout_from_env() -> float:
@@ -120,14 +67,6 @@ def _busy(exc: sqlite3.OperationalError) -> bool:
 
 
 # --------------------------------------------------------------------------- the store
-
-
-#: The tables for a reader of a file that has none: temporary, in the connection only.
-_TEMP_SCHEMA: Final = "\n".join(
-    line.replace("CREATE TABLE", "CREATE TEMP TABLE")
-    for line in _SCHEMA.splitlines()
-    if not line.startswith("CREATE INDEX")
-)
 
 
 class HistoryStore:
@@ -218,7 +157,7 @@ class HistoryStore:
             # a reader never writes: a file without the tables (0 bytes, say) reads as an
             # empty store, through tables that live in this connection only
             self._no_tables(conn)
-            conn.executescript(_TEMP_SCHEMA)
+            conn.executescript(TEMP_SCHEMA)
             return
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
         if str(mode).lower() != "wal":
@@ -226,7 +165,7 @@ class HistoryStore:
         conn.execute("PRAGMA synchronous = NORMAL")
         if not exists:
             try:  # executescript commits any open transaction first, so BEGIN goes inside
-                conn.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
+                conn.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
@@ -238,6 +177,11 @@ class HistoryStore:
                 f"the history store {str(self.path)!r} has schema version {version}, written by a "
                 f"newer pytest-mlaudit (this one reads up to {SCHEMA_VERSION}); upgrade it."
             )
+        if 1 <= version < SCHEMA_VERSION:
+            if not self.create:  # a reader never writes: older tables, seen as current
+                reader_views(conn, version)
+                return
+            migrate(conn)
         self._ready = True
 
     def _no_tables(self, conn: sqlite3.Connection) -> None:
@@ -282,10 +226,10 @@ class HistoryStore:
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         with self._connection() as conn:
-            if not self._ready:  # a reader's store without tables: they are not created here
+            if not self._ready:  # a reader's store: tables missing or older, left as they are
                 raise HistoryError(
-                    f"{str(self.path)!r} has no history tables and this store was opened for "
-                    "reading (create=False); open it with create=True to write."
+                    f"{str(self.path)!r} has no history tables of this version and this store "
+                    "was opened for reading (create=False); open it with create=True to write."
                 )
             deadline = time.monotonic() + self.timeout
             delay = 0.01
@@ -330,7 +274,8 @@ class HistoryStore:
                 return AppendResult(int(row[0]), False)
             cur = conn.execute(
                 "INSERT INTO runs (run_uid, created_at, appended_at, git_commit, exitstatus, "
-                "n_checks, n_passed, n_failed, source, record_json) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                "n_checks, n_passed, n_failed, source, record_json, n_errors, n_xfailed) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     rows.uid,
                     rows.created_at,
@@ -340,15 +285,21 @@ class HistoryStore:
                     *rows.summary,
                     source,
                     rows.text,
+                    *rows.outcomes,
                 ),
             )
             run_id = int(cur.lastrowid or 0)
             key = (run_id, rows.created_at)
             conn.executemany(
                 "INSERT OR REPLACE INTO checks (run_id, created_at, nodeid, seq, check_name, kind, "
-                "passed, statistic_name, statistic, threshold, bad_when, brief) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "passed, statistic_name, statistic, threshold, bad_when, brief, outcome) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(*key, *r) for r in rows.checks],
+            )
+            conn.executemany(
+                "INSERT OR REPLACE INTO tests (run_id, created_at, nodeid, markers, outcome, "
+                "exception, message, n_checks) VALUES (?,?,?,?,?,?,?,?)",
+                [(*key, *r) for r in rows.tests],
             )
             conn.executemany(
                 "INSERT INTO measures (run_id, created_at, nodeid, seq, check_name, kind, subject, "
@@ -395,7 +346,8 @@ class HistoryStore:
         where, args = self._time_filter(until=until, since=since)
         sql = (
             "SELECT id, run_uid, created_at, git_commit, exitstatus, n_checks, n_passed, "
-            f"n_failed, source FROM runs {where} ORDER BY created_at DESC, id DESC"
+            f"n_failed, source, n_errors, n_xfailed FROM runs {where} "
+            "ORDER BY created_at DESC, id DESC"
         )
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
@@ -454,7 +406,7 @@ class HistoryStore:
         """Check rows, newest run first. ``tests``: node-id substrings (any matches)."""
         sql, args = self._select(
             "SELECT run_id, created_at, nodeid, seq, check_name, kind, passed, statistic_name, "
-            "statistic, threshold, bad_when, brief FROM checks",
+            "statistic, threshold, bad_when, brief, outcome FROM checks",
             {"check_name": check, "kind": kind},
             tests=tests,
             until=until,
@@ -463,7 +415,31 @@ class HistoryStore:
         )
         with self._connection() as conn:
             return [
-                CheckRow(*(*r[:6], bool(r[6]), *r[7:11], r[11] or ""))
+                CheckRow(*(*r[:6], bool(r[6]), *r[7:11], r[11] or "", r[12]))
+                for r in conn.execute(sql, args)
+            ]
+
+    def tests(
+        self,
+        *,
+        outcome: str | None = None,
+        tests: Sequence[str] = (),
+        until: str | _dt.datetime | None = None,
+        since: str | _dt.datetime | None = None,
+    ) -> list[TestRow]:
+        """What became of the marked tests (checks or not), newest run first."""
+        sql, args = self._select(
+            "SELECT run_id, created_at, nodeid, markers, outcome, exception, message, n_checks "
+            "FROM tests",
+            {"outcome": outcome},
+            tests=tests,
+            until=until,
+            since=since,
+            order="created_at DESC, run_id DESC, nodeid",
+        )
+        with self._connection() as conn:
+            return [
+                TestRow(*(*r[:3], tuple(filter(None, r[3].split(","))), *r[4:]))
                 for r in conn.execute(sql, args)
             ]
 

@@ -158,3 +158,42 @@ def test_a_written_record_goes_to_the_default_history_unless_turned_off(
     (pytester.path / ".mlaudit" / "history.sqlite").unlink()
     pytester.runpytest("-p", "no:cacheprovider", "-k", "same").assert_outcomes(passed=1)
     assert not default.exists()
+
+
+ERRORS = """
+import numpy as np
+import pytest
+
+rng = np.random.default_rng(0)
+A = rng.normal(size=500)
+
+
+@pytest.fixture
+def broken():
+    raise FileNotFoundError("no data.csv")
+
+
+@pytest.mark.drift
+def test_broken(mlaudit, broken):
+    mlaudit.drift({"x": A}, {"x": A}).assert_ok()
+
+
+@pytest.mark.drift
+@pytest.mark.xfail(strict=True, reason="shifted on purpose")
+def test_expected(mlaudit):
+    mlaudit.drift({"x": A}, {"x": A + 1}, methods=["ks", "psi"]).assert_ok()
+"""
+
+
+def test_a_run_with_an_erroring_marked_test_is_kept_as_such(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_audit=ERRORS)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--mlaudit-history=h.sqlite")
+    result.assert_outcomes(errors=1, xfailed=1)
+    store = HistoryStore(pytester.path / "h.sqlite")
+    (run,) = store.runs()
+    assert (run.n_failed, run.n_xfailed, run.n_errors) == (0, 1, 1)
+    (check,) = store.checks()
+    assert check.outcome == "xfailed" and not check.passed
+    (errored,) = store.tests(outcome="error")
+    assert errored.nodeid.endswith("::test_broken") and errored.n_checks == 0
+    assert errored.exception == "FileNotFoundError"
