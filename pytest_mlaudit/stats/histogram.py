@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["bin_counts_sorted", "quantile_edges", "sorted_quantiles"]
+__all__ = ["bin_counts_sorted", "quantile_edges", "sorted_quantiles", "with_support_bins"]
 
 
 def sorted_quantiles(
@@ -44,3 +44,39 @@ def bin_counts_sorted(
     cum = np.searchsorted(sorted_values, inner_edges, side="right")
     bounds = np.concatenate([[0], cum, [sorted_values.size]])
     return np.diff(bounds).astype(np.int64)
+
+
+def with_support_bins(
+    inner_edges: NDArray[np.float64],
+    ref_counts: NDArray[np.int64],
+    ref_min: float,
+    ref_max: float,
+    cur_min: float,
+    cur_max: float,
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Edges and reference counts with a bin of its own for values outside the reference.
+
+    Reference-quantile bins have open outer bins, so a current value below the
+    reference's minimum (or above its maximum) shares a bin with reference values and a
+    binned distance cannot see that the support moved; a constant reference has one bin
+    and sees nothing at all. When the current sample reaches beyond the reference range,
+    this adds the bin ``(-inf, min)`` (an edge just below the minimum) and/or
+    ``(max, inf)``, each with a reference count of zero (no reference value lies there),
+    so PSI and Jensen-Shannon count the mass that left the reference's support. Within
+    the range the bins are unchanged.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> e, c = with_support_bins(np.array([]), np.array([100]), 1.0, 1.0, 2.0, 2.0)
+    >>> e.tolist(), c.tolist()
+    ([1.0], [100, 0])
+    """
+    edges, counts = inner_edges, ref_counts
+    if cur_min < ref_min:
+        edges = np.concatenate([[np.nextafter(ref_min, -np.inf)], edges])
+        counts = np.concatenate([[0], counts]).astype(np.int64)
+    if cur_max > ref_max:
+        edges = np.concatenate([edges, [ref_max]])
+        counts = np.concatenate([counts, [0]]).astype(np.int64)
+    return edges, counts

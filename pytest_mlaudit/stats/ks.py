@@ -2,21 +2,44 @@
 
 :func:`ks_2samp_sorted` returns the same statistic and p-value as
 ``scipy.stats.ks_2samp(x, y)`` (two-sided, ``method="auto"``). For samples of at most
-10,000 values it simply calls scipy (exact p-values); above that it computes the
-statistic by *merging* the two sorted samples (``O(n)`` instead of scipy's two
-``searchsorted`` passes over the pooled data) and the asymptotic p-value with the same
-formula as scipy (``kstwo.sf(d, round(m*n/(m+n)))``).
+10,000 values it calls scipy's exact method; above that it computes the statistic by
+*merging* the two sorted samples (``O(n)`` instead of scipy's two ``searchsorted``
+passes over the pooled data) and the asymptotic p-value with the same formula as scipy
+(``kstwo.sf(d, round(m*n/(m+n)))``).
+
+scipy's exact computation can fail (a floating-point overflow on some sample sizes and
+statistics); scipy then warns *"ks_2samp: Exact calculation unsuccessful. Switching to
+method=asymp"* and uses the asymptotic formula. Here that warning is turned into the
+answer itself: :func:`ks_test_sorted` says which method gave the p-value
+(``"exact"`` or ``"asymp"``) and no warning reaches the user, with the same numbers as
+scipy's fallback.
 """
 
 from __future__ import annotations
 
+import math
+import threading
+import warnings
+from typing import Literal, NamedTuple
+
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["MAX_EXACT_N", "ks_2samp_sorted"]
+__all__ = ["MAX_EXACT_N", "KSResult", "ks_2samp_sorted", "ks_test_sorted"]
 
 #: scipy's ``MAX_AUTO_N``: up to this size per side ``method="auto"`` is exact.
 MAX_EXACT_N = 10_000
+
+#: scipy's warning when its exact computation fails and it falls back to the asymptotic one.
+_EXACT_FAILED = "ks_2samp: Exact calculation unsuccessful"
+#: ``warnings.catch_warnings`` changes process-wide state: one KS call at a time in it.
+_WARNINGS_LOCK = threading.Lock()
+
+
+class KSResult(NamedTuple):
+    statistic: float
+    pvalue: float
+    method: Literal["exact", "asymp"]  #: how the p-value was computed
 
 
 def ks_statistic_sorted(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
@@ -61,14 +84,46 @@ def ks_2samp_sorted(x: NDArray[np.float64], y: NDArray[np.float64]) -> tuple[flo
     >>> bool(np.isclose(d, ref.statistic) and np.isclose(p, ref.pvalue))
     True
     """
+    res = ks_test_sorted(x, y)
+    return res.statistic, res.pvalue
+
+
+def ks_test_sorted(x: NDArray[np.float64], y: NDArray[np.float64]) -> KSResult:
+    """:func:`ks_2samp_sorted` and the method that gave its p-value (no warning).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ks_test_sorted(np.arange(50.0), np.arange(50.0) + 20).method
+    'exact'
+    >>> ks_test_sorted(np.arange(5.0), np.arange(5.0) + 0.5)  # scipy's exact p exceeds 1
+    KSResult(statistic=0.2, pvalue=1.0, method='asymp')
+    """
     from scipy import stats
 
     n1, n2 = x.shape[0], y.shape[0]
     if max(n1, n2) <= MAX_EXACT_N:
-        res = stats.ks_2samp(x, y)
-        return float(res.statistic), float(res.pvalue)
-    d = ks_statistic_sorted(x, y)
+        with _WARNINGS_LOCK, warnings.catch_warnings():
+            warnings.filterwarnings("error", message=_EXACT_FAILED, category=RuntimeWarning)
+            try:
+                res = stats.ks_2samp(x, y)  # "auto": exact at this size, as scipy
+            except RuntimeWarning:
+                pass
+            else:
+                return KSResult(float(res.statistic), float(res.pvalue), "exact")
+        # scipy's fallback: the statistic as the exact attempt rounded it, asymptotic p
+        d = ks_statistic_sorted(x, y)
+        lcm = (n1 // math.gcd(n1, n2)) * n2
+        d = round(d * lcm) / lcm
+        return KSResult(d, _asymptotic_p(d, n1, n2), "asymp")
+    d = float(ks_statistic_sorted(x, y))
+    return KSResult(d, _asymptotic_p(d, n1, n2), "asymp")
+
+
+def _asymptotic_p(d: float, n1: int, n2: int) -> float:
+    """scipy's two-sided asymptotic p-value, ``kstwo.sf(d, round(m*n/(m+n)))``."""
+    from scipy import stats
+
     m, n = sorted([float(n1), float(n2)], reverse=True)
     en = m * n / (m + n)
-    p = float(np.clip(stats.distributions.kstwo.sf(d, np.round(en)), 0, 1))
-    return d, p
+    return float(np.clip(stats.distributions.kstwo.sf(d, np.round(en)), 0, 1))

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Final
+from typing import Any, Final
 
 import pandas as pd
 
+from pytest_mlaudit.checks.drift.profile import ReferenceProfile
 from pytest_mlaudit.errors import MlauditInputError
-from pytest_mlaudit.io.frames import ColumnKind
+from pytest_mlaudit.io.frames import (
+    ColumnKind,
+    column_names,
+    infer_kind,
+    resolve_columns,
+    same_label,
+)
 
 NUMERIC_METHODS: Final = ("ks", "psi", "js", "wasserstein")
 CATEGORICAL_METHODS: Final = ("chi2", "psi", "js", "linf")
@@ -18,22 +26,167 @@ ALL_METHODS: Final = ("ks", "chi2", "psi", "js", "wasserstein", "linf")
 
 
 def check_names(
-    columns: Sequence[str] | str | None, frame: pd.DataFrame, *, side: str, arg: str = "columns"
+    columns: Sequence[Any] | Any | None, frame: pd.DataFrame, *, side: str, arg: str = "columns"
 ) -> list[str]:
-    """The requested column names, all present in ``frame`` (default: all of its columns)."""
+    """The names of the requested columns of ``frame`` (default: all of its columns).
+
+    Columns are named as :func:`~pytest_mlaudit.io.frames.column_names` names them; an
+    item of ``columns`` is a column label (``0``, ``("a", "b")``) or such a name.
+    """
+    names = column_names(frame, name=side)
     if columns is None:
-        return [str(c) for c in frame.columns]
-    if isinstance(columns, str):
-        columns = [columns]
-    names = list(columns)
-    present = {str(c) for c in frame.columns}
-    missing = [c for c in names if str(c) not in present]
-    if missing:
-        raise MlauditInputError(
-            f"{arg} names {missing!r}, not found in {side}; {side} has: "
-            f"{sorted(present)[:20]!r}{' ...' if len(present) > 20 else ''}."
-        )
-    return [str(c) for c in names]
+        return names
+    return resolve_columns(columns, frame, names, side=side, arg=arg)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Plan:
+    """What :func:`check_drift` compares: the columns by name, each side's values, kinds."""
+
+    names: tuple[str, ...]  #: the checked columns, as the report names them
+    reference: dict[str, pd.Series] | None  #: name -> reference column (None: a profile)
+    current: dict[str, pd.Series]  #: name -> current column
+    kinds: dict[str, ColumnKind]
+    methods: dict[str, tuple[str, ...] | None]  #: name -> methods asked for (None: default)
+    only_in_current: tuple[str, ...]  #: current columns the reference does not have
+    left_out: tuple[str, ...]  #: columns of both sides that ``columns=`` left out
+    notes: tuple[str, ...]  #: what was inferred (e.g. numbers held in object columns)
+
+
+def _pair(ref_labels: list[Any] | None, ref_names: list[str], cur: pd.DataFrame) -> list[int]:
+    """For each reference column, the position of its current column (-1: none).
+
+    Labels match first (an int column ``1`` pairs with the int column ``1``), then the
+    names the report shows (a reference column ``0`` with a current column ``"0"``, as a
+    CSV header reads it); no current column is paired twice.
+    """
+    cur_labels = list(cur.columns)
+    cur_names = column_names(cur, name="current")
+    pairs = [-1] * len(ref_names)
+    taken: set[int] = set()
+    if ref_labels is not None:
+        for i, label in enumerate(ref_labels):
+            j = next((j for j, c in enumerate(cur_labels) if same_label(label, c)), -1)
+            if j >= 0 and j not in taken:
+                pairs[i] = j
+                taken.add(j)
+    by_name = {n: j for j, n in enumerate(cur_names)}
+    for i, name in enumerate(ref_names):
+        j = by_name.get(name, -1)
+        if pairs[i] < 0 and j >= 0 and j not in taken:
+            pairs[i] = j
+            taken.add(j)
+    return pairs
+
+
+def plan_columns(
+    reference: ReferenceProfile | pd.DataFrame,
+    current: pd.DataFrame,
+    *,
+    columns: Sequence[Any] | Any | None,
+    methods: str | Sequence[str] | Mapping[Any, str | Sequence[str]] | None,
+) -> Plan:
+    """Match the columns of both sides, pick the checked ones and their kinds."""
+    is_profile = isinstance(reference, ReferenceProfile)
+    if isinstance(reference, ReferenceProfile):
+        ref_names = list(reference.columns)
+        ref_labels: list[Any] | None = None
+        ref_view = pd.DataFrame(columns=pd.Index(ref_names, dtype=object))
+    else:
+        ref_names = column_names(reference, name="reference")
+        ref_labels = list(reference.columns)
+        ref_view = reference
+    pairs = dict(zip(ref_names, _pair(ref_labels, ref_names, current), strict=True))
+    cur_names = column_names(current, name="current")
+    if columns is None:
+        names = ref_names
+        missing = [n for n in names if pairs[n] < 0]
+        if missing:
+            raise MlauditInputError(
+                f"column(s) {missing!r} of the reference are missing from current; add them "
+                "or choose the columns to check with columns=."
+            )
+    else:
+        names = resolve_columns(columns, ref_view, ref_names, side="reference")
+        missing = [n for n in names if pairs[n] < 0]
+        if missing:
+            raise MlauditInputError(
+                f"columns names {missing!r}, not found in current; current has: "
+                f"{sorted(cur_names)[:20]!r}{' ...' if len(cur_names) > 20 else ''}."
+            )
+    paired = set(pairs.values())
+    only_in_current = tuple(n for j, n in enumerate(cur_names) if j not in paired)
+    left_out = tuple(n for n in ref_names if pairs[n] >= 0 and n not in set(names))
+    if isinstance(methods, Mapping):
+        keys: dict[str, Any] = {}
+        unknown: list[Any] = []
+        for key in methods:
+            try:
+                (name,) = resolve_columns([key], ref_view, ref_names, side="reference")
+            except MlauditInputError:
+                name = None
+            if name is None or name not in names:
+                unknown.append(key)
+            else:
+                keys[name] = key
+        if unknown:
+            raise MlauditInputError(
+                f"methods names column(s) {unknown!r} that are not checked; checked columns: "
+                f"{names[:20]!r}."
+            )
+        plan = parse_methods({n: methods[k] for n, k in keys.items()}, names)
+        explicit = set(keys)
+    else:
+        plan = parse_methods(methods, names)
+        explicit = set()
+
+    ref_cols = (
+        None
+        if isinstance(reference, ReferenceProfile)
+        else {n: reference.iloc[:, ref_names.index(n)] for n in names}
+    )
+    cur_cols = {n: current.iloc[:, pairs[n]] for n in names}
+    kinds: dict[str, ColumnKind] = {}
+    notes: list[str] = []
+    for name in names:
+        if isinstance(reference, ReferenceProfile):
+            ref_kind = reference.columns[name].kind
+            ref_dtype = f"profiled as {ref_kind}"
+        else:
+            assert ref_cols is not None
+            ref_kind, note = infer_kind(ref_cols[name], column=name, side="reference")
+            ref_dtype = str(ref_cols[name].dtype)
+            notes += [note] if note else []
+        cur_series = cur_cols[name]
+        cur_kind, note = infer_kind(cur_series, column=name, side="current")
+        notes += [note] if note else []
+        if cur_kind != ref_kind and bool(cur_series.isna().all()):
+            cur_kind = ref_kind  # nothing but missing values: no type to disagree with
+        kind = kind_for_methods(name, ref_kind, plan[name], explicit=name in explicit)
+        if is_profile and kind != ref_kind:
+            raise MlauditInputError(
+                f"column {name!r} was profiled as {ref_kind}; methods asks to compare it as "
+                f"{kind}. Profile it with categorical=[{name!r}] instead."
+            )
+        if ref_kind != cur_kind and not (
+            kind == "categorical" and (name in explicit or is_profile)
+        ):
+            raise MlauditInputError(
+                f"column {name!r} is {ref_kind} in the reference ({ref_dtype}) but "
+                f"{cur_kind} in current ({cur_series.dtype}); fix the type upstream, or "
+                f"compare it as categories with methods={{{name!r}: 'chi2'}}."
+            )
+        kinds[name] = kind
+    return Plan(
+        names=tuple(names),
+        reference=ref_cols,
+        current=cur_cols,
+        kinds=kinds,
+        methods=plan,
+        only_in_current=only_in_current,
+        left_out=left_out,
+        notes=tuple(notes),
+    )
 
 
 def parse_methods(

@@ -17,11 +17,34 @@ method         column type  statistic                                        fai
 =============  ===========  ===============================================  ==============
 
 **Defaults.** Numeric columns use ``ks`` (exact p-values while both sides have at most
-10,000 values, asymptotic above, as scipy's ``method="auto"``); categorical columns
-(strings, booleans, pandas categories, or numbers named in ``methods={col: "chi2"}``)
-use ``chi2``, pooling categories whose expected count is below 5 (Cochran's rule) so the
-test stays valid for small samples. ``methods`` overrides this for all columns
-(``"psi"``) or per column (``{"income": ["ks", "psi"]}``).
+10,000 values, asymptotic above, as scipy's ``method="auto"``; where scipy's exact
+computation fails it falls back to the asymptotic one as scipy does, without scipy's
+warning, and ``details["ks_method"]`` says which ran); categorical columns (strings,
+booleans, pandas categories, or numbers named in ``methods={col: "chi2"}``) use
+``chi2``, pooling categories whose expected count is below 5 (Cochran's rule); a 2 x 2
+table that still has an expected count below 5 gets Fisher's exact test instead
+(``details["test"]`` is ``"chi2"`` or ``"fisher"``; see :mod:`pytest_mlaudit.stats.contingency`).
+``methods`` overrides this for all columns (``"psi"``) or per column
+(``{"income": ["ks", "psi"]}``).
+
+**Column kinds** come from the dtype, and for object columns from the values: an object
+column holding only numbers (ints, floats, Decimals, numpy numbers, as CSV readers, JSON
+payloads and numpy object arrays give them) is numeric, and :attr:`DriftReport.notes`
+says so; numbers written as text stay categories. Category labels are compared by value:
+``1``, ``1.0`` and ``np.int64(1)`` are one category.
+
+**Column names** need not be strings: ints, tuples (MultiIndex), ``None`` are reported by
+their repr (``"0"``, ``"('income', 'mean')"``); an int ``1`` beside a string ``"1"`` is
+reported as ``"1 (int)"``. ``columns=`` and ``methods={...}`` take the labels or these
+names. Columns of both sides are paired by label first, then by name (a reference column
+``0`` and a CSV header ``"0"``). Current-only columns are listed in
+:attr:`DriftReport.unchecked_columns`; columns of both sides that ``columns=`` left out in
+:attr:`DriftReport.excluded_columns`.
+
+**Support.** PSI and Jensen-Shannon bin numbers on reference quantiles; current values
+beyond the reference's range get bins of their own (with a reference count of 0), so a
+change of support counts: a constant reference and a current sample at another constant
+drift under every method.
 
 **Verdicts.** The p-values of all significance tests in one call (``ks``, ``chi2`` and
 the missing-value test) are corrected together (Holm by default; ``"bh"`` or ``"none"``).
@@ -54,17 +77,13 @@ import numpy as np
 import pandas as pd
 
 from pytest_mlaudit._validation import check_float, check_int, check_option
-from pytest_mlaudit.checks.drift._validate import (
-    DEFAULT_METHOD,
-    check_names,
-    kind_for_methods,
-    parse_methods,
-)
+from pytest_mlaudit.checks.drift._validate import DEFAULT_METHOD, plan_columns
 from pytest_mlaudit.checks.drift.profile import (
     MAX_CATEGORIES,
     CategoricalProfile,
     NumericProfile,
     ReferenceProfile,
+    mean_std,
     profile_column,
     profile_reference,
 )
@@ -79,15 +98,14 @@ from pytest_mlaudit.io.frames import (
     ColumnKind,
     as_frame,
     category_counts,
-    column_kind,
     numeric_values,
 )
 from pytest_mlaudit.result import BadWhen
 from pytest_mlaudit.stats import distances
 from pytest_mlaudit.stats.contingency import chi2_contingency_2xk
 from pytest_mlaudit.stats.corrections import CORRECTIONS, Correction, adjust_pvalues
-from pytest_mlaudit.stats.histogram import bin_counts_sorted
-from pytest_mlaudit.stats.ks import ks_2samp_sorted
+from pytest_mlaudit.stats.histogram import bin_counts_sorted, with_support_bins
+from pytest_mlaudit.stats.ks import ks_test_sorted
 
 __all__ = [
     "ColumnDrift",
@@ -155,7 +173,11 @@ def _missing_row(
         cur_n,
         share_r,
         share_c,
-        {"missing_reference_count": ref_missing, "missing_current_count": cur_missing},
+        {
+            "missing_reference_count": ref_missing,
+            "missing_current_count": cur_missing,
+            "test": test.test,
+        },
     )
 
 
@@ -166,30 +188,40 @@ def _numeric_column(
     cur, cur_missing = numeric_values(cur_series, column=column, side="current")
     n_ref, n_cur = ref.n - ref.n_missing, int(cur.size)
     miss_r, miss_c = ref.n_missing / ref.n, cur_missing / cur_series.size
+    cur_mean, cur_std = mean_std(cur)
     details: dict[str, float | int | str] = {
         "mean_reference": ref.mean,
-        "mean_current": float(cur.mean()),
+        "mean_current": cur_mean,
         "std_reference": ref.std,
-        "std_current": float(cur.std()),
+        "std_current": cur_std,
     }
-    cur_counts = bin_counts_sorted(cur, ref.edges)
+    # current values beyond the reference's range get bins of their own (support change)
+    edges, ref_counts = with_support_bins(
+        ref.edges, ref.counts, ref.minimum, ref.maximum, float(cur[0]), float(cur[-1])
+    )
+    cur_counts = bin_counts_sorted(cur, edges)
+    outside = int(np.searchsorted(cur, ref.minimum, side="left")) + int(
+        cur.size - np.searchsorted(cur, ref.maximum, side="right")
+    )
+    if outside:
+        details["outside_reference_range"] = outside / cur.size
     rows: list[_Raw] = []
     for method in methods:
         extra = dict(details)
         pvalue: float | None = None
         if method == "ks":
-            stat, pvalue = ks_2samp_sorted(ref.sample, cur)
+            stat, pvalue, extra["ks_method"] = ks_test_sorted(ref.sample, cur)
             effect, threshold = stat, opts.min_effect
             if not ref.sample_is_complete:
                 extra["reference_sample"] = int(ref.sample.size)
         elif method == "psi":
-            stat = distances.psi(ref.counts, cur_counts, eps=opts.psi_eps)
+            stat = distances.psi(ref_counts, cur_counts, eps=opts.psi_eps)
             effect, threshold = stat, opts.thresholds["psi"]
-            extra["bins"] = int(ref.counts.size)
+            extra["bins"] = int(ref_counts.size)
         elif method == "js":
-            stat = distances.jensen_shannon(ref.counts, cur_counts)
+            stat = distances.jensen_shannon(ref_counts, cur_counts)
             effect, threshold = stat, opts.thresholds["js"]
-            extra["bins"] = int(ref.counts.size)
+            extra["bins"] = int(ref_counts.size)
         elif method == "wasserstein":
             stat = distances.wasserstein_normalised(ref.sample, cur, ref.std)
             effect, threshold = stat, opts.thresholds["wasserstein"]
@@ -266,7 +298,7 @@ def _categorical_column(
             test = chi2_contingency_2xk(ref_b, cur_b)
             stat, pvalue = test.statistic, test.pvalue
             effect, threshold = distances.total_variation(ref_b, cur_b), opts.min_effect
-            extra.update(dof=test.dof, pooled=test.pooled)
+            extra.update(dof=test.dof, pooled=test.pooled, test=test.test)
         elif method == "psi":
             stat = distances.psi(ref_b, cur_b, eps=opts.psi_eps)
             effect, threshold = stat, opts.thresholds["psi"]
@@ -345,8 +377,9 @@ def check_drift(
     current
         Production data with the same columns.
     columns
-        Columns to check (default: every column of the reference). Current-only columns
-        are listed in ``unchecked_columns``.
+        Columns to check, by label or by name as reports show it (default: every column
+        of the reference). Current-only columns are listed in ``unchecked_columns``,
+        columns of both sides left out here in ``excluded_columns``.
     methods
         ``None`` (the default per column type, see the module docs), one method or a list
         for all columns, or ``{column: method(s)}``. Naming a numeric column with
@@ -401,66 +434,27 @@ def check_drift(
     if bins is not None:
         bins = check_int("bins", bins, minimum=2)
     is_profile = isinstance(reference, ReferenceProfile)
-    if is_profile:
+    if isinstance(reference, ReferenceProfile):
         if bins is not None and bins != reference.bins:
             raise MlauditInputError(
                 f"the reference profile was made with bins={reference.bins}; got bins={bins}. "
                 "Profile the reference again with the bins you want."
             )
         bins = reference.bins
-        ref_frame = None
-        ref_columns = list(reference.columns)
+        ref_side: ReferenceProfile | pd.DataFrame = reference
         n_reference = reference.n_rows
     else:
         bins = 10 if bins is None else bins
-        ref_frame = as_frame(reference, name="reference")
-        ref_columns = [str(c) for c in ref_frame.columns]
-        n_reference = int(ref_frame.shape[0])
+        ref_side = as_frame(reference, name="reference")
+        n_reference = int(ref_side.shape[0])
     cur_frame = as_frame(current, name="current")
     if isinstance(reference, np.ndarray | list) and isinstance(current, pd.DataFrame):
         raise MlauditInputError(
             "reference is an array but current is a DataFrame; pass both as DataFrames so "
             "columns are matched by name."
         )
-    cur_names = {str(c) for c in cur_frame.columns}
-    if columns is None:
-        names = ref_columns
-        missing = [c for c in names if c not in cur_names]
-        if missing:
-            raise MlauditInputError(
-                f"column(s) {missing!r} of the reference are missing from current; add them "
-                "or choose the columns to check with columns=."
-            )
-    else:
-        names = check_names(columns, pd.DataFrame(columns=ref_columns), side="reference")
-        check_names(names, cur_frame, side="current")
-    unchecked = tuple(str(c) for c in cur_frame.columns if str(c) not in set(names))
-    plan = parse_methods(methods, names)
-    explicit = set(methods) if isinstance(methods, Mapping) else set()
-
-    kinds: dict[str, ColumnKind] = {}
-    for name in names:
-        ref_kind: ColumnKind = (
-            reference.columns[name].kind
-            if is_profile
-            else column_kind(ref_frame[name], column=name, side="reference")  # type: ignore[index]
-        )
-        cur_kind = column_kind(cur_frame[name], column=name, side="current")
-        kind = kind_for_methods(name, ref_kind, plan[name], explicit=name in explicit)
-        if is_profile and kind != ref_kind:
-            raise MlauditInputError(
-                f"column {name!r} was profiled as {ref_kind}; methods asks to compare it as "
-                f"{kind}. Profile it with categorical=[{name!r}] instead."
-            )
-        if ref_kind != cur_kind and not (
-            kind == "categorical" and (name in explicit or is_profile)
-        ):
-            raise MlauditInputError(
-                f"column {name!r} is {ref_kind} in the reference ({_dtype(reference, name)}) but "
-                f"{cur_kind} in current ({cur_frame[name].dtype}); fix the type upstream, or "
-                f"compare it as categories with methods={{{name!r}: 'chi2'}}."
-            )
-        kinds[name] = kind
+    plan = plan_columns(ref_side, cur_frame, columns=columns, methods=methods)
+    names = list(plan.names)
     opts = _Options(
         alpha=alpha,
         min_effect=min_effect,
@@ -472,13 +466,14 @@ def check_drift(
 
     # ---- the maths, one column at a time (threads: numpy sorts release the GIL)
     def work(name: str) -> tuple[list[_Raw], Histogram, tuple[str, ...]]:
-        kind = kinds[name]
-        methods_for = plan[name] or (DEFAULT_METHOD[kind],)
-        if ref_frame is None:
+        kind = plan.kinds[name]
+        methods_for = plan.methods[name] or (DEFAULT_METHOD[kind],)
+        if isinstance(reference, ReferenceProfile):
             prof = reference.columns[name]
         else:
+            assert plan.reference is not None
             prof = profile_column(
-                ref_frame[name],
+                plan.reference[name],
                 column=name,
                 kind=kind,
                 side="reference",
@@ -488,9 +483,9 @@ def check_drift(
                 max_categories=max_categories,
             )
         if isinstance(prof, NumericProfile):
-            rows, hist = _numeric_column(prof, cur_frame[name], methods_for, opts)
+            rows, hist = _numeric_column(prof, plan.current[name], methods_for, opts)
             return rows, hist, ()
-        return _categorical_column(prof, cur_frame[name], methods_for, opts)
+        return _categorical_column(prof, plan.current[name], methods_for, opts)
 
     cells = len(names) * (n_reference + int(cur_frame.shape[0]))
     workers = min(n_jobs or os.cpu_count() or 1, len(names))
@@ -533,17 +528,10 @@ def check_drift(
         min_effect=min_effect,
         drift_share=drift_share,
         checked_columns=tuple(names),
-        unchecked_columns=unchecked,
+        unchecked_columns=plan.only_in_current,
         unseen_categories={n: u for n, (_, _, u) in zip(names, results, strict=True) if u},
         histograms={n: h for n, (_, h, _) in zip(names, results, strict=True)},
         reference_is_profile=is_profile,
+        excluded_columns=plan.left_out,
+        notes=plan.notes,
     )
-
-
-def _dtype(reference: Any, name: str) -> str:
-    if isinstance(reference, ReferenceProfile):
-        return f"profiled as {reference.columns[name].kind}"
-    try:
-        return str(as_frame(reference, name="reference")[name].dtype)
-    except Exception:  # pragma: no cover - only used in a message
-        return "?"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -24,13 +25,14 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from pytest_mlaudit._validation import check_int
+from pytest_mlaudit._validation import check_int, is_integer, is_real
 from pytest_mlaudit.errors import MlauditInputError
 from pytest_mlaudit.io.frames import (
     ColumnKind,
     as_frame,
     category_counts,
     column_kind,
+    column_names,
     numeric_values,
 )
 from pytest_mlaudit.stats.histogram import bin_counts_sorted, quantile_edges
@@ -39,6 +41,7 @@ __all__ = [
     "CategoricalProfile",
     "NumericProfile",
     "ReferenceProfile",
+    "mean_std",
     "profile_reference",
 ]
 
@@ -85,6 +88,20 @@ class CategoricalProfile:
 ColumnProfile = NumericProfile | CategoricalProfile
 
 
+def mean_std(sorted_values: NDArray[np.float64]) -> tuple[float, float]:
+    """Mean and population standard deviation, without overflow for huge values.
+
+    The values are divided by the largest magnitude first, so a column holding ``1e200``
+    (a sentinel, an unscaled unit) has a finite mean and standard deviation instead of
+    a numpy overflow warning and ``inf``.
+    """
+    scale = max(abs(float(sorted_values[0])), abs(float(sorted_values[-1])))
+    if scale == 0.0 or scale < 1e100:
+        return float(sorted_values.mean()), float(sorted_values.std())
+    scaled = sorted_values / scale
+    return float(scaled.mean()) * scale, float(scaled.std()) * scale
+
+
 def _numeric_profile(
     column: str,
     sorted_values: NDArray[np.float64],
@@ -95,6 +112,7 @@ def _numeric_profile(
     sample_size: int | None,
     seed: int,
 ) -> NumericProfile:
+    mean, std = mean_std(sorted_values)
     edges = quantile_edges(sorted_values, bins)
     plot_edges = quantile_edges(sorted_values, PLOT_BINS)
     sample = sorted_values
@@ -112,8 +130,8 @@ def _numeric_profile(
         counts=bin_counts_sorted(sorted_values, edges),
         plot_edges=plot_edges,
         plot_counts=bin_counts_sorted(sorted_values, plot_edges),
-        mean=float(sorted_values.mean()),
-        std=float(sorted_values.std()),
+        mean=mean,
+        std=std,
         minimum=float(sorted_values[0]),
         maximum=float(sorted_values[-1]),
     )
@@ -215,54 +233,205 @@ class ReferenceProfile:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> ReferenceProfile:
-        """Read a profile written by :meth:`save` (never unpickles)."""
+        """Read a profile written by :meth:`save` (never unpickles).
+
+        The file is checked as a whole before it is used: a truncated or corrupted file,
+        one that is not a profile, or one whose numbers contradict each other (counts that
+        do not add up, an empty or unsorted sample, edges outside the range) raises
+        :class:`~pytest_mlaudit.MlauditInputError` naming the file and what is wrong.
+        """
+        target = Path(path)
+        if not target.is_file():
+            what = "a directory" if target.is_dir() else "nothing"
+            raise MlauditInputError(
+                f"no profile at {str(path)!r} (there is {what}); write one with "
+                "profile_reference(train_df).save(path)."
+            )
         try:
-            with np.load(Path(path), allow_pickle=False) as data:
-                meta = json.loads(str(data["meta"]))
-                if meta.get("format") != PROFILE_FORMAT:
-                    raise MlauditInputError(
-                        f"{str(path)!r} is not a pytest-mlaudit profile "
-                        f"(format={meta.get('format')!r})."
-                    )
-                columns: dict[str, ColumnProfile] = {}
-                for i, e in enumerate(meta["columns"]):
-                    if e["kind"] == "numeric":
-                        columns[e["column"]] = NumericProfile(
-                            column=e["column"],
-                            n=e["n"],
-                            n_missing=e["n_missing"],
-                            sample=data[f"c{i}_sample"],
-                            edges=data[f"c{i}_edges"],
-                            counts=data[f"c{i}_counts"],
-                            plot_edges=data[f"c{i}_plot_edges"],
-                            plot_counts=data[f"c{i}_plot_counts"],
-                            mean=e["mean"],
-                            std=e["std"],
-                            minimum=e["minimum"],
-                            maximum=e["maximum"],
-                        )
-                    else:
-                        columns[e["column"]] = CategoricalProfile(
-                            column=e["column"],
-                            n=e["n"],
-                            n_missing=e["n_missing"],
-                            categories=tuple(e["categories"]),
-                            counts=data[f"c{i}_counts"],
-                        )
-        except FileNotFoundError:
-            raise MlauditInputError(f"no profile at {str(path)!r}.") from None
-        except (KeyError, ValueError, OSError) as exc:
+            data = np.load(target, allow_pickle=False)
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+            raise _bad(
+                path, f"not a readable .npz archive (truncated or corrupted?): {exc}"
+            ) from None
+        if not isinstance(data, np.lib.npyio.NpzFile):
+            raise _bad(path, "it holds a single array, not the archive a profile is saved as")
+        try:
+            with data:
+                return _Reader(path, data).profile()
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
             if isinstance(exc, MlauditInputError):
                 raise
-            raise MlauditInputError(f"{str(path)!r} is not a readable profile: {exc}") from None
-        return cls(n_rows=int(meta["n_rows"]), bins=int(meta["bins"]), columns=columns)
+            raise _bad(path, f"a part of the archive cannot be read (corrupted?): {exc}") from None
+
+
+def _bad(path: str | os.PathLike[str], what: str) -> MlauditInputError:
+    return MlauditInputError(
+        f"{str(path)!r} is not a valid pytest-mlaudit profile: {what}. Write it again with "
+        "profile_reference(train_df).save(path)."
+    )
+
+
+class _Reader:
+    """Reads and checks the parts of an opened profile archive (see ``ReferenceProfile.load``)."""
+
+    def __init__(self, path: str | os.PathLike[str], data: Any) -> None:
+        self.path, self.data = path, data
+
+    def bad(self, what: str) -> MlauditInputError:
+        return _bad(self.path, what)
+
+    def array(self, key: str, kinds: str, where: str) -> NDArray[Any]:
+        if key not in self.data.files:
+            raise self.bad(f"{where}: the array {key!r} is missing")
+        arr = np.asarray(self.data[key])
+        if arr.ndim != 1 or arr.dtype.kind not in kinds:
+            raise self.bad(
+                f"{where}: {key!r} must be a 1-D array of "
+                f"{'integers' if kinds == 'iu' else 'numbers'}; got {arr.dtype} {arr.shape}"
+            )
+        if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+            raise self.bad(f"{where}: {key!r} holds NaN or infinite values")
+        return arr
+
+    def integer(self, value: Any, what: str, minimum: int) -> int:
+        if not is_integer(value) or int(value) < minimum:
+            raise self.bad(f"{what} must be an integer >= {minimum}; got {value!r}")
+        return int(value)
+
+    def number(self, value: Any, what: str) -> float:
+        if not is_real(value) or not np.isfinite(float(value)):
+            raise self.bad(f"{what} must be a finite number; got {value!r}")
+        return float(value)
+
+    def meta(self) -> dict[str, Any]:
+        if "meta" not in self.data.files:
+            raise self.bad("it has no 'meta' entry (is it an .npz file of something else?)")
+        raw = self.data["meta"]
+        if raw.shape != () or raw.dtype.kind != "U":
+            raise self.bad("its 'meta' entry is not the profile's JSON text")
+        try:
+            meta = json.loads(str(raw))
+        except ValueError as exc:
+            raise self.bad(f"its 'meta' entry is not valid JSON ({exc})") from None
+        if not isinstance(meta, dict):
+            raise self.bad(f"its 'meta' entry must be a JSON object; got {type(meta).__name__}")
+        if meta.get("format") != PROFILE_FORMAT:
+            raise MlauditInputError(
+                f"{str(self.path)!r} is not a pytest-mlaudit profile "
+                f"(format={meta.get('format')!r}; expected {PROFILE_FORMAT!r})."
+            )
+        return meta
+
+    def profile(self) -> ReferenceProfile:
+        meta = self.meta()
+        n_rows = self.integer(meta.get("n_rows"), "n_rows", 2)
+        bins = self.integer(meta.get("bins"), "bins", 2)
+        entries = meta.get("columns")
+        if not isinstance(entries, list) or not entries:
+            raise self.bad("'columns' must be a non-empty list of column profiles")
+        columns: dict[str, ColumnProfile] = {}
+        for i, e in enumerate(entries):
+            if not isinstance(e, dict) or not isinstance(e.get("column"), str):
+                raise self.bad(f"column entry {i} must be an object with a 'column' name")
+            name = e["column"]
+            where = f"column {name!r}"
+            if name in columns:
+                raise self.bad(f"{where} is profiled twice")
+            n = self.integer(e.get("n"), f"{where}: n", 1)
+            if n != n_rows:
+                raise self.bad(f"{where}: n={n} rows, but the profile has n_rows={n_rows}")
+            n_missing = self.integer(e.get("n_missing"), f"{where}: n_missing", 0)
+            if n - n_missing < 1:
+                raise self.bad(f"{where}: n_missing={n_missing} leaves no values of n={n}")
+            if e.get("kind") == "numeric":
+                columns[name] = self.numeric(i, e, where, n, n_missing)
+            elif e.get("kind") == "categorical":
+                columns[name] = self.categorical(i, e, where, n, n_missing)
+            else:
+                raise self.bad(
+                    f"{where}: kind must be 'numeric' or 'categorical'; got {e.get('kind')!r}"
+                )
+        return ReferenceProfile(n_rows=n_rows, bins=bins, columns=columns)
+
+    def categorical(
+        self, i: int, e: dict[str, Any], where: str, n: int, n_missing: int
+    ) -> CategoricalProfile:
+        cats = e.get("categories")
+        if not isinstance(cats, list) or not all(isinstance(c, str) for c in cats):
+            raise self.bad(f"{where}: 'categories' must be a list of strings")
+        if not cats or len(set(cats)) != len(cats):
+            raise self.bad(f"{where}: 'categories' must be distinct and not empty")
+        counts = self.array(f"c{i}_counts", "iu", where)
+        if counts.size != len(cats) or (counts < 0).any() or int(counts.sum()) != n - n_missing:
+            raise self.bad(
+                f"{where}: the category counts ({counts.size}, summing to "
+                f"{int(counts.sum())}) must be one per category ({len(cats)}), summing to "
+                f"n - n_missing = {n - n_missing}"
+            )
+        return CategoricalProfile(
+            e["column"], n, n_missing, tuple(cats), counts.astype(np.int64, copy=False)
+        )
+
+    def numeric(
+        self, i: int, e: dict[str, Any], where: str, n: int, n_missing: int
+    ) -> NumericProfile:
+        present = n - n_missing
+        lo = self.number(e.get("minimum"), f"{where}: minimum")
+        hi = self.number(e.get("maximum"), f"{where}: maximum")
+        mean = self.number(e.get("mean"), f"{where}: mean")
+        std = self.number(e.get("std"), f"{where}: std")
+        if lo > hi or std < 0 or not lo <= mean <= hi:
+            raise self.bad(
+                f"{where}: minimum={lo}, maximum={hi}, mean={mean} and std={std} contradict "
+                "each other"
+            )
+        sample = self.array(f"c{i}_sample", "f", where)
+        if not 1 <= sample.size <= present:
+            raise self.bad(
+                f"{where}: the sample has {sample.size} values; expected 1 to "
+                f"n - n_missing = {present}"
+            )
+        if (np.diff(sample) < 0).any() or sample[0] < lo or sample[-1] > hi:
+            raise self.bad(f"{where}: the sample must be sorted and within [minimum, maximum]")
+        parts: dict[str, NDArray[Any]] = {}
+        for edges_key, counts_key in (("edges", "counts"), ("plot_edges", "plot_counts")):
+            edges = self.array(f"c{i}_{edges_key}", "f", where)
+            counts = self.array(f"c{i}_{counts_key}", "iu", where)
+            ok = (
+                counts.size == edges.size + 1
+                and not (np.diff(edges) <= 0).any()
+                and (edges.size == 0 or (edges[0] >= lo and edges[-1] < hi))
+                and not (counts < 0).any()
+                and int(counts.sum()) == present
+            )
+            if not ok:
+                raise self.bad(
+                    f"{where}: {edges_key!r} and {counts_key!r} must be increasing edges within "
+                    f"[minimum, maximum) and one more count than edges, summing to "
+                    f"n - n_missing = {present}"
+                )
+            parts[edges_key], parts[counts_key] = edges, counts
+        return NumericProfile(
+            column=e["column"],
+            n=n,
+            n_missing=n_missing,
+            sample=sample.astype(np.float64, copy=False),
+            edges=parts["edges"].astype(np.float64, copy=False),
+            counts=parts["counts"].astype(np.int64, copy=False),
+            plot_edges=parts["plot_edges"].astype(np.float64, copy=False),
+            plot_counts=parts["plot_counts"].astype(np.int64, copy=False),
+            mean=mean,
+            std=std,
+            minimum=lo,
+            maximum=hi,
+        )
 
 
 def profile_reference(
     reference: Any,
     *,
-    columns: Sequence[str] | None = None,
-    categorical: Sequence[str] = (),
+    columns: Sequence[Any] | None = None,
+    categorical: Sequence[Any] = (),
     bins: int = 10,
     sample_size: int = 100_000,
     seed: int = 0,
@@ -302,11 +471,17 @@ def profile_reference(
     seed = check_int("seed", seed, minimum=0)
     max_categories = check_int("max_categories", max_categories, minimum=2)
     frame = as_frame(reference, name="reference")
+    all_names = column_names(frame, name="reference")
     names = check_names(columns, frame, side="reference")
-    forced = set(check_names(categorical, frame, side="reference", arg="categorical"))
+    categorical = [categorical] if isinstance(categorical, str) else list(categorical)
+    forced = (
+        set(check_names(categorical, frame, side="reference", arg="categorical"))
+        if categorical
+        else set()
+    )
     profiles: dict[str, ColumnProfile] = {}
     for name in names:
-        series = frame[name]
+        series = frame.iloc[:, all_names.index(name)]
         kind: ColumnKind = (
             "categorical" if name in forced else column_kind(series, column=name, side="reference")
         )

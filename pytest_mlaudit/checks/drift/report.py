@@ -113,10 +113,14 @@ class DriftReport(CheckReport):
     min_effect: float
     drift_share: float  #: the dataset fails when the drifted share exceeds this
     checked_columns: tuple[str, ...]
-    unchecked_columns: tuple[str, ...]  #: current-only columns (no reference to compare)
+    unchecked_columns: tuple[str, ...]  #: columns only in current (no reference to compare)
     unseen_categories: dict[str, tuple[str, ...]]  #: column -> most frequent unseen values
     histograms: dict[str, Histogram]
     reference_is_profile: bool = False
+    #: columns of both sides that ``columns=`` left out (on purpose, not for lack of data)
+    excluded_columns: tuple[str, ...] = ()
+    #: what the check inferred or chose, e.g. numbers held in an object column
+    notes: tuple[str, ...] = ()
 
     @property
     def drifted_columns(self) -> tuple[str, ...]:
@@ -240,4 +244,7 @@ class DriftReport(CheckReport):
             lines.append(
                 f"not checked (only in current): {', '.join(map(repr, self.unchecked_columns))}"
             )
+        if self.excluded_columns:
+            lines.append(f"left out with columns=: {', '.join(map(repr, self.excluded_columns))}")
+        lines.extend(f"note: {note}" for note in self.notes)
         return "\n".join(lines)
