@@ -233,6 +233,11 @@ def scaffold(
     if ci not in (None, "github"):
         raise MlauditInputError(f"--ci supports 'github'; got {ci!r}.")
     base = Path(root)
+    if base.exists() and not base.is_dir():
+        raise MlauditInputError(
+            f"the model repo must be a directory; got {str(base)!r}, a file. Pass the repo's "
+            "folder (--dir)."
+        )
     out: list[Written] = []
     for rel, content in files(tests_dir, ci, root=base):
         if rel == POLICY_PATH and not policy:

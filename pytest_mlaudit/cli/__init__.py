@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from typing import Final, NamedTuple
 
 from pytest_mlaudit._version import __version__
-from pytest_mlaudit.cli._output import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from pytest_mlaudit.cli._output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, say
 
 __all__ = ["COMMANDS", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "Command", "build_parser", "main"]
 
@@ -95,7 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, usage errors
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     run: Callable[[argparse.Namespace], int] = args._run
-    return run(args)
+    try:
+        return run(args)
+    except OSError as exc:  # a file or folder the command needed: one line, no traceback
+        say(f"error: {exc}")
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from pytest_mlaudit.cli._output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, say
 
@@ -33,6 +34,13 @@ def run(args: argparse.Namespace) -> int:
     from pytest_mlaudit.errors import MlauditInputError
     from pytest_mlaudit.report import ReportError, render_report
 
+    output = Path(args.output)
+    if output.exists() and not output.is_dir():
+        say(
+            f"error: -o/--output must be a directory for audit.ipynb and audit.html; "
+            f"{str(output)!r} is a file. Name a directory (it is created if needed)."
+        )
+        return EXIT_USAGE
     try:
         html = render_report(
             args.record,
@@ -45,6 +53,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     except (ReportError, ImportError) as exc:
         say(f"error: {exc}")
+        return EXIT_FAILED
+    except OSError as exc:  # the output directory cannot be made or written
+        say(f"error: cannot write the report to {str(output)!r}: {exc}")
         return EXIT_FAILED
     print(html)
     return EXIT_OK

@@ -172,3 +172,9 @@ def test_scaffolded_tests_skip_until_filled_in(pytester: pytest.Pytester) -> Non
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-rs", "tests")
     result.assert_outcomes(skipped=3)
     result.stdout.fnmatch_lines(["*mlaudit init: load*"])
+
+
+def test_init_into_a_file_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "repo").write_text("")
+    assert main(["init", "--dir", str(tmp_path / "repo")]) == 2
+    assert "the model repo must be a directory" in capsys.readouterr().err
