@@ -8,7 +8,12 @@ gate ``candidate >= baseline``. Beside the simulated rates it prints the normal
 approximation of the gate's power, ``Phi(delta * sqrt(n) / sigma - z_(1-alpha))`` with
 ``sigma^2 = P(only one model right) - delta^2``.
 
-Part 2 times ``check_gate`` on precomputed probabilities for a few sizes and metric sets.
+Part 2 prints, for equally good models that disagree on exactly m rows, the false-fail
+rate of the bootstrap alone and of the gate (the exact bound decides up to
+``EXACT_MAX_DISCORDANT`` discordant rows), summed exactly over the binomial law of how
+the m rows split.
+
+Part 3 times ``check_gate`` on precomputed probabilities for a few sizes and metric sets.
 
     .venv/bin/python benchmarks/bench_gate.py [--trials 200]
 """
@@ -24,6 +29,8 @@ import numpy as np
 from scipy.stats import norm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from scipy.stats import binom
 
 from pytest_mlaudit.checks.gate import check_gate
 from tests.checks.gate.gate_trials import run_trials
@@ -67,6 +74,22 @@ def trials(n_trials: int) -> None:
                 )
 
 
+def discordant(n: int = 500) -> None:
+    print(f"\n{'discordant rows':>15} {'bootstrap alone':>16} {'gate':>8}  (alpha 2.5%)")
+    y = np.arange(n) % 2
+    for m in (1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50, 80, 100, 101, 150, 300):
+        boot = gate = 0.0
+        for b in range(m + 1):
+            cand, base = y.copy(), y.copy()
+            cand[:b] = 1 - y[:b]  # the baseline's rows
+            base[b:m] = 1 - y[b:m]  # the candidate's rows
+            acc = check_gate(cand, base, None, y).metric("accuracy")
+            weight = float(binom.pmf(b, m, 0.5))
+            boot += weight * bool(acc.ci_high is not None and acc.ci_high < 0)
+            gate += weight * acc.significantly_worse
+        print(f"{m:>15} {boot:>16.2%} {gate:>8.2%}")
+
+
 def timings() -> None:
     rng = np.random.default_rng(0)
     print(f"\n{'rows':>7} {'metrics':<28} {'seconds':>8}")
@@ -85,6 +108,7 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=200)
     args = parser.parse_args()
     trials(args.trials)
+    discordant()
     timings()
 
 
