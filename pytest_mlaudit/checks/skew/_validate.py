@@ -6,8 +6,8 @@ got and what to do):
 
 * **Column names of any hashable type** (``0``, ``("a", 1)``, ``None``, an int ``1``
   beside a string ``"1"``) are kept apart and never dropped: each column gets one
-  display name, the string itself for a string and ``repr()`` otherwise, and ``'1'``
-  (quoted) for a string that would read like another column's repr. Both frames are
+  display name, the string itself for a string and ``repr()`` otherwise, with the type
+  added (``"1 (int)"``) to a non-string that would read like another column's name. Both frames are
   relabelled with the display names; ``features=``, ``id_column=`` and ``categorical=``
   take the original labels or the display names.
 * **Numbers in object columns** (CSV readers, JSON payloads, numpy object arrays) are
@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import dataclasses
 import numbers
+from collections import Counter
 from collections.abc import Hashable, Sequence
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -125,7 +126,7 @@ def validate(
     train, serve = train.copy(deep=False), serve.copy(deep=False)
     for name in dict.fromkeys([*names, *ids]):
         for side, frame in zip(_SIDES, (train, serve), strict=True):
-            numeric = _numbers_in_objects(frame[name], name=name, side=side)
+            numeric = _numbers_in_objects(frame[name])
             if numeric is not None:
                 frame[name] = numeric
                 how = "as categories (categorical=)" if name in forced else "as numbers"
@@ -171,42 +172,33 @@ def _key(label: Any) -> tuple[str, str]:
 
 
 def display_names(labels: Sequence[Hashable]) -> tuple[dict[tuple[str, str], str], list[str]]:
-    """One display name per distinct label (strings as they are, others by ``repr``).
+    """One display name per distinct label: a string as it is, any other label by its repr.
 
-    A string that reads like another label's repr (``"1"`` beside ``1``) is shown quoted.
-    Returns the names by label key and a note per label whose name is not itself.
+    A non-string label that reads like another column's name (an int ``1`` beside a
+    string ``"1"``) gets its type added, ``"1 (int)"``, as the drift check names it.
+    ``labels`` are those of both frames, so a label has one name on both sides. Returns
+    the names by label key and a note on the non-string names.
     """
-    keys = list(dict.fromkeys(_key(c) for c in labels))
-    first = {_key(c): _plain(c) for c in reversed(labels)}
-    shown: dict[tuple[str, str], str] = {}
-    for key in keys:
-        value = first[key]
-        shown[key] = value if isinstance(value, str) else repr(value)
-    taken: dict[str, list[tuple[str, str]]] = {}
+    plain: dict[tuple[str, str], Any] = {}
+    for label in labels:
+        plain.setdefault(_key(label), _plain(label))
+    shown = {key: v if isinstance(v, str) else repr(v) for key, v in plain.items()}
+    counts = Counter(shown.values())
     for key, name in shown.items():
-        taken.setdefault(name, []).append(key)
-    for clash in taken.values():
-        if len(clash) > 1:
-            for key in clash:
-                if key[0] == "str":
-                    shown[key] = key[1]  # the string's repr: '1'
-    names = list(shown.values())
-    if len(set(names)) < len(names):
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        if counts[name] > 1 and key[0] != "str":
+            shown[key] = f"{name} ({key[0]})"
+    clash = sorted(n for n, k in Counter(shown.values()).items() if k > 1)
+    if clash:
         raise MlauditInputError(
-            f"the column names cannot be told apart when shown: {dupes!r}; rename the "
+            f"the column names cannot be told apart when shown: {clash[:5]!r}; rename the "
             "columns (e.g. frame.columns = [str(c) for c in frame.columns]) first."
         )
-    odd = [f"{name} ({key[0]})" for key, name in shown.items() if key[0] != "str"]
-    quoted = [name for key, name in shown.items() if key[0] == "str" and name != first[key]]
+    odd = [name for key, name in shown.items() if key[0] != "str"]
     notes: list[str] = []
     if odd:
         more = f", +{len(odd) - 10} more" if len(odd) > 10 else ""
-        notes.append(f"columns named by a non-string, shown by repr: {', '.join(odd[:10])}{more}")
-    if quoted:
         notes.append(
-            f"columns with a string name that reads like another column's, shown quoted: "
-            f"{', '.join(quoted[:10])}"
+            f"columns named by a non-string are shown by repr: {', '.join(odd[:10])}{more}"
         )
     return shown, notes
 
@@ -258,20 +250,16 @@ class _Lookup:
 # --------------------------------------------------------------------------- values
 
 
-def _numbers_in_objects(series: pd.Series, *, name: str, side: str) -> pd.Series | None:
-    """``series`` as float64 when it is an object column of real numbers, else None."""
+#: What ``pandas.api.types.infer_dtype`` says of an object column holding numbers only.
+_NUMBER_OBJECTS: Final = frozenset({"integer", "floating", "mixed-integer-float", "decimal"})
+
+
+def _numbers_in_objects(series: pd.Series) -> pd.Series | None:
+    """``series`` as float64 when it is an object column of numbers (ints, floats,
+    Decimals, numpy numbers; booleans are not numbers here), else None."""
     if series.dtype != object:
         return None
-    present = series[series.notna()]
-    if present.empty:
-        return None
-    values = present.tolist()
-    try:
-        if not all(
-            isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_) for v in values
-        ):
-            return None
-    except TypeError:  # pragma: no cover - exotic objects
+    if pd.api.types.infer_dtype(series, skipna=True) not in _NUMBER_OBJECTS:
         return None
     return pd.to_numeric(series, errors="coerce").astype("float64")
 

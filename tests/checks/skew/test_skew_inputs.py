@@ -4,6 +4,8 @@ never another exception, and never a column dropped silently)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -38,21 +40,22 @@ def odd() -> tuple[pd.DataFrame, pd.DataFrame]:
 def test_non_string_names_are_kept_apart_and_all_checked(odd) -> None:
     train, serve = odd
     report = check_skew(train, serve)
-    assert report.checked_features == ("0", "'0'", "1", "'1'", "('a', 2)", "None")
-    assert report.skewed_features == ("1",)
-    assert [m.subject for m in report.measures() if m.breached] == ["1"]
-    assert "columns named by a non-string, shown by repr: 0 (int), 1 (int)" in report.summary()
-    assert "shown quoted: '0', '1'" in report.summary()
+    assert report.checked_features == ("0 (int)", "0", "1 (int)", "1", "('a', 2)", "None")
+    assert report.skewed_features == ("1 (int)",)
+    assert [m.subject for m in report.measures() if m.breached] == ["1 (int)"]
+    summary = report.summary()
+    assert "columns named by a non-string are shown by repr: 0 (int), 1 (int), ('a', 2)" in summary
     assert SkewReport.from_dict(report.to_dict()).notes == report.notes
 
 
 def test_names_are_given_by_the_original_label_or_the_display_name(odd) -> None:
     train, serve = odd
     by_label = check_skew(train, serve, features=[1, "1", ("a", 2), None])
-    assert by_label.checked_features == ("1", "'1'", "('a', 2)", "None")
-    by_display = check_skew(train, serve, features=["'1'", "None"])
-    assert by_display.checked_features == ("'1'", "None")
-    assert check_skew(train, serve, features=1).checked_features == ("1",)
+    assert by_label.checked_features == ("1 (int)", "1", "('a', 2)", "None")
+    by_display = check_skew(train, serve, features=["1 (int)", "None"])
+    assert by_display.checked_features == ("1 (int)", "None")
+    assert check_skew(train, serve, features=1).checked_features == ("1 (int)",)
+    assert check_skew(train, serve, features="1").checked_features == ("1",)
     with pytest.raises(MlauditInputError, match=r"features names \['7'\], not found"):
         check_skew(train, serve, features=[7])
     with pytest.raises(MlauditInputError, match="not hashable"):
@@ -66,13 +69,23 @@ def test_a_join_on_an_int_named_id_column(odd) -> None:
     serve = serve.rename(columns={"k": 99})
     report = check_skew(train, serve, id_column=99)
     assert report.join is not None and report.join.id_columns == ("99",)
-    assert {j.feature: j.mismatch_count for j in report.joined}["1"] == 1000
-    assert {j.feature: j.mismatch_count for j in report.joined}["'1'"] == 0
+    assert {j.feature: j.mismatch_count for j in report.joined}["1 (int)"] == 1000
+    assert {j.feature: j.mismatch_count for j in report.joined}["1"] == 0
 
 
-def test_a_string_name_that_reads_like_a_tuple_repr_is_still_told_apart() -> None:
-    shown, _ = display_names([("a", 1), "('a', 1)"])
-    assert sorted(shown.values()) == ["\"('a', 1)\"", "('a', 1)"]
+def test_a_string_name_that_reads_like_a_repr_is_still_told_apart() -> None:
+    shown, _ = display_names([("a", 1), "('a', 1)", None, "None", 1.5, "1.5"])
+    assert list(shown.values()) == [
+        "('a', 1) (tuple)",
+        "('a', 1)",
+        "None (NoneType)",
+        "None",
+        "1.5 (float)",
+        "1.5",
+    ]
+    # one name per label on both sides: an int 1 only in serving is still "1 (int)"
+    shown, _ = display_names(["1", 1, 1])
+    assert list(shown.values()) == ["1", "1 (int)"]
 
 
 def test_numbers_in_object_columns_are_compared_as_numbers() -> None:
@@ -94,6 +107,10 @@ def test_numbers_in_object_columns_are_compared_as_numbers() -> None:
     assert report.inferred["x"].endswith("of serving_features: compared as numbers")
     assert "compared as categories (categorical=)" in report.inferred["code"]
     assert "inferred: x: numbers in an object column" in report.summary()
+    # Decimals (from a JSON parser with parse_float=Decimal) are numbers too
+    decimals = pd.DataFrame({"x": [Decimal(str(round(v, 6))) for v in x]}, dtype=object)
+    report = check_skew(train[["x"]], decimals)
+    assert report.distribution[0].kind == "numeric" and report.passed
     # the same sample as objects on both sides, with a missing value, is no drift either
     both = as_objects.copy()
     both.loc[0, "x"] = None
@@ -131,6 +148,7 @@ SCALARS = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True, width=32),
     st.text(alphabet="ab1. ", max_size=3),
     st.booleans(),
+    st.decimals(places=2, allow_nan=False, allow_infinity=False, min_value=-9, max_value=9),
 )
 DTYPES = st.sampled_from(["float", "int", "object", "bool", "str", "category", "datetime"])
 
