@@ -416,7 +416,8 @@ def render_report(
     Raises
     ------
     MlauditInputError
-        ``record`` is not a usable path of an audit record.
+        ``record`` is not a usable path of an audit record (not JSON, strict JSON with
+        ``NaN``, another schema), or ``out_dir`` is a file; no kernel is started.
     ReportError
         The notebook or the HTML could not be written; the message names the record and
         the failing cell. The record itself is never modified.
@@ -436,6 +437,11 @@ def render_report(
     for module in ("papermill", "nbconvert", "ipykernel", "matplotlib"):
         _require(module)
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise MlauditInputError(
+            f"out_dir must be a directory for {NOTEBOOK_NAME} and {HTML_NAME}; {str(out)!r} "
+            "is a file. Name a directory (it is created if needed)."
+        )
     out.mkdir(parents=True, exist_ok=True)
     notebook, html = out / NOTEBOOK_NAME, out / HTML_NAME
     html.unlink(missing_ok=True)  # never leave an old report next to a new failure

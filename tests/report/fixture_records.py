@@ -624,6 +624,12 @@ def hostile_record(path: Path) -> Path:
 
 
 def benchmark_record(path: Path) -> Path:
-    """50 drift columns, a parity check, a labels check and a load run."""
-    entries = [*drift_entries(50)[:1], *skew_entries()[:1], labels_entry(), load_entries()[0]]
+    """50 drift columns, a parity check, a deployment gate, a labels check and a load run."""
+    entries = [
+        *drift_entries(50)[:1],
+        *skew_entries()[:1],
+        gate_entries()[0],
+        labels_entry(),
+        load_entries()[0],
+    ]
     return write(path, entries)

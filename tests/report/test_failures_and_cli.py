@@ -72,6 +72,26 @@ def test_no_kernel_starts_for_what_is_not_a_record(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+def test_a_record_holding_nan_is_refused_before_a_kernel_starts(tmp_path: Path) -> None:
+    bad = tmp_path / "audit.json"
+    bad.write_text('{"schema_version": "1.1", "checks": [{"duration_s": NaN}]}', "utf-8")
+    with pytest.raises(MlauditInputError, match=r"audit\.json.*holds NaN.*never does"):
+        render_report(bad, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    from pytest_mlaudit.report.sections import read
+
+    with pytest.raises(MlauditInputError, match="is a directory"):
+        read(tmp_path)
+
+
+def test_an_output_that_is_a_file_is_refused(records: dict[str, Path], tmp_path: Path) -> None:
+    target = tmp_path / "report.html"
+    target.write_text("keep me", encoding="utf-8")
+    with pytest.raises(MlauditInputError, match="out_dir must be a directory"):
+        render_report(records["full"], target)
+    assert target.read_text(encoding="utf-8") == "keep me"
+
+
 def test_a_missing_template_names_the_record(records: dict[str, Path], tmp_path: Path) -> None:
     with pytest.raises(ReportError, match="does not exist; the record is kept at") as info:
         render_report(records["full"], tmp_path, template=tmp_path / "nope.ipynb")

@@ -105,8 +105,20 @@ class Section:
 # --------------------------------------------------------------------------- reading
 
 
+class _NonFinite(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NonFinite(name)
+
+
 def read(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read an audit record as plain JSON, checking only what every section relies on."""
+    """Read an audit record as plain JSON, checking only what every section relies on.
+
+    It is strict JSON (``NaN`` and ``Infinity`` are refused, as :func:`write_record` never
+    writes them), so a file that would fail inside the notebook is refused before it runs.
+    """
     from pytest_mlaudit.record import SCHEMA_VERSION
 
     p = Path(path)
@@ -116,9 +128,18 @@ def read(path: str | os.PathLike[str]) -> dict[str, Any]:
             "or `pytest --mlaudit-report=DIR`, which pass the record's path."
         )
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
+        data = json.loads(p.read_text(encoding="utf-8"), parse_constant=_refuse_constant)
     except FileNotFoundError:
         raise MlauditInputError(f"no audit record at {str(p)!r}.") from None
+    except IsADirectoryError:
+        raise MlauditInputError(
+            f"{str(p)!r} is a directory; give the audit record's JSON file (audit.json)."
+        ) from None
+    except _NonFinite as exc:
+        raise MlauditInputError(
+            f"{str(p)!r} holds {exc.args[0]}, which strict JSON (and a record written by "
+            "mlaudit) never does; the file was edited or written by something else."
+        ) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise MlauditInputError(f"{str(p)!r} is not valid JSON: {exc}.") from None
     major = SCHEMA_VERSION.split(".")[0]
