@@ -17,6 +17,7 @@ import pandas as pd
 
 from pytest_mlaudit._validation import check_float, check_fraction, check_int, check_option
 from pytest_mlaudit.checks.parity.engine import BatchResult, Options
+from pytest_mlaudit.checks.parity.frames import name_clashes
 from pytest_mlaudit.checks.parity.run import OnlineMode
 from pytest_mlaudit.errors import MlauditInputError
 
@@ -124,6 +125,13 @@ def split_inputs(inputs: Any) -> tuple[pd.DataFrame | None, Any]:
                 raise MlauditInputError(
                     f"the inputs DataFrame has duplicated columns "
                     f"{item.columns[item.columns.duplicated()].tolist()!r}."
+                )
+            clashes = name_clashes(item.columns.tolist())
+            if clashes:
+                raise MlauditInputError(
+                    f"the inputs DataFrame has columns whose names read the same as text: "
+                    f"{'; '.join(clashes[:5])}. The online side gets each row as a record "
+                    "keyed by str(column), so one would hide the other; rename them."
                 )
             frame = item
         elif isinstance(item, SearchStrategy):

@@ -28,6 +28,7 @@ __all__ = [
     "infer_dtypes",
     "is_missing",
     "json_scalar",
+    "name_clashes",
     "native_value",
     "records_from_frame",
     "short_repr",
@@ -123,6 +124,22 @@ def _column_values(series: pd.Series, nulls: RecordNulls) -> list[Any]:
         for pos in np.flatnonzero(missing).tolist():
             values[pos] = fill
     return values
+
+
+def name_clashes(labels: Sequence[Any]) -> list[str]:
+    """Labels that read the same as text (an int ``0`` beside a string ``"0"``).
+
+    Records and features are keyed by ``str(label)``, so such labels would overwrite each
+    other; each clash is described as ``"0 (int) and '0' (str)"``.
+    """
+    by_text: dict[str, list[Any]] = {}
+    for label in labels:
+        by_text.setdefault(str(label), []).append(label)
+    return [
+        " and ".join(f"{c!r} ({type(c).__name__})" for c in group)
+        for group in by_text.values()
+        if len(group) > 1
+    ]
 
 
 def records_from_frame(frame: pd.DataFrame, *, nulls: RecordNulls = "none") -> list[dict[str, Any]]:

@@ -28,7 +28,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from pytest_mlaudit.checks.parity.compare import OnlineColumn
-from pytest_mlaudit.checks.parity.frames import short_repr
+from pytest_mlaudit.checks.parity.frames import name_clashes, short_repr
 from pytest_mlaudit.errors import MlauditInputError
 
 __all__ = ["OnlineMode", "SideResult", "run_frame_side", "run_records_side", "traceback_text"]
@@ -98,7 +98,19 @@ def _as_output_frame(out: Any, *, side: str, n_in: int) -> pd.DataFrame:
     if frame.columns.duplicated().any():
         dupes = frame.columns[frame.columns.duplicated()].tolist()
         raise MlauditInputError(f"{side} returned duplicated feature columns {dupes!r}.")
+    _refuse_clashes(frame.columns.tolist(), side)
     return frame
+
+
+def _refuse_clashes(names: Sequence[Any], side: str) -> None:
+    """Features are matched by ``str(name)``: two that read the same would hide one."""
+    clashes = name_clashes(names)
+    if clashes:
+        raise MlauditInputError(
+            f"{side} returned features whose names read the same as text: "
+            f"{'; '.join(clashes[:5])}. Features are matched by str(name), so one would hide "
+            "the other; rename them."
+        )
 
 
 def _align(
@@ -234,10 +246,11 @@ def _as_mapping(
 ) -> dict[str, Any]:
     if type(out) is dict:  # the common case, used as is (never modified)
         return out
-    if isinstance(out, Mapping):
-        return {str(k): v for k, v in out.items()}
-    if isinstance(out, pd.Series):
-        return {str(k): v for k, v in out.items()}
+    if isinstance(out, Mapping | pd.Series):
+        mapped = {str(k): v for k, v in out.items()}
+        if len(mapped) < len(out):
+            _refuse_clashes(list(out.keys()), what)
+        return mapped
     if isinstance(out, list | tuple) or (isinstance(out, np.ndarray) and out.ndim == 1):
         values = list(out)
         if len(values) != len(names):
@@ -337,6 +350,8 @@ def run_records_side(
     produced = np.ones(n, dtype=bool)
     for i in errors:
         produced[i] = False
+    for _, f in frames[:1]:
+        _refuse_clashes(f.columns.tolist(), "online")
     if frames and not errors and sum(f.shape[0] for _, f in frames) == n:
         frames.sort(key=lambda t: t[0])
         combined = pd.concat([f for _, f in frames], axis=0, ignore_index=True)
@@ -367,6 +382,12 @@ def _columns_of(
         elif keys != first_keys:
             same_keys = False
             names.update(dict.fromkeys(keys))
+    if any(type(name) is not str for name in names):  # e.g. {0: ...}: keyed by str(name)
+        _refuse_clashes(list(names), "online")
+        return _columns_of(
+            [None if out is None else {str(k): v for k, v in out.items()} for out in outputs],
+            produced,
+        )
     n = len(outputs)
     cols: dict[str, pd.Series | OnlineColumn] = {}
     for name in names:
