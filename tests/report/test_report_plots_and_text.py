@@ -193,7 +193,12 @@ def outcome_record() -> dict[str, Any]:
         "summary": {"checks": 2, "passed": 1, "failed": 0, "xfailed": 1, "tests": 3, "errors": 1},
         "checks": [xfailed, passing],
         "tests": [
-            {"nodeid": "tests/test_f.py::test_x", "outcome": "xfailed", "checks": 1},
+            {
+                "nodeid": "tests/test_f.py::test_x",
+                "outcome": "xfailed",
+                "message": "shows what a failing <audit> looks like",
+                "checks": 1,
+            },
             {"nodeid": "t.py::test_ok", "outcome": "passed", "checks": 1},
             {
                 "nodeid": "tests/test_drift.py::test_broken_input",
@@ -219,8 +224,9 @@ def test_expected_failures_and_errors_are_not_shown_as_green_or_plain_fail() -> 
     actions = sections.actions(record).to_html()
     assert "Fix the test or its inputs: it raised MlauditInputError" in actions
     assert "Investigate" not in actions  # the xfailed check needs nothing
-    assert "1 check failed as expected (xfail" in actions
+    assert "1 check failed as expected (xfail" in actions and "<li><code>tests/" in actions
     assert "Every check passed" not in actions  # a test errored
+    assert ": shows what a failing &lt;audit&gt; looks like</li>" in actions  # the xfail reason
 
 
 def test_only_expected_failures_need_no_action() -> None:

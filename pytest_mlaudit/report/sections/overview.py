@@ -272,17 +272,25 @@ def actions(record: Mapping[str, Any]) -> Section:
         ]
         section.html(h.tag("ul", *items))
     if expected:
+        reasons = {str(t.get("nodeid")): t.get("message") for t in _dicts(record.get("tests"))}
+        items = []
+        for e in expected:
+            reason = reasons.get(str(e.get("nodeid")))
+            items.append(
+                h.tag(
+                    "li",
+                    h.tag("code", h.nodeid(_shown_name(e), limit=160)),
+                    f": {h.visible(str(reason))}" if reason else "",
+                )
+            )
         section.html(
             h.tag(
                 "p",
                 h.badge("XFAIL", "warn"),
                 f" {h.plural(len(expected), 'check')} failed as expected (xfail, not counted "
-                "as failed): ",
-                h.join(
-                    [h.tag("code", h.nodeid(_shown_name(e), limit=160)) for e in expected], ", "
-                ),
-                ".",
-            )
+                "as failed):",
+            ),
+            h.tag("ul", *items),
         )
     return section
 
