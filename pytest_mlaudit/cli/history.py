@@ -260,12 +260,10 @@ def _trends(
 ) -> tuple[list[dict[str, Any]], list[list[str]]]:
     """Per check (test and position): verdicts and headline values, old -> new."""
     rows = store.checks(check=args.check, tests=args.test, since=since)
+    name_of = _namer(store, tests=args.test, since=since)
     groups: dict[tuple[str, str, int], list[CheckRow]] = {}
     for r in rows:  # newest first
         groups.setdefault((r.check, r.nodeid, r.seq), []).append(r)
-    seqs: dict[str, set[int]] = {}
-    for _, nodeid, seq in groups:
-        seqs.setdefault(nodeid, set()).add(seq)
     out = []
     table = []
     for (check, nodeid, seq), items in sorted(groups.items(), key=lambda kv: kv[0][1:]):
@@ -273,10 +271,7 @@ def _trends(
         trend = "".join(_letter(r) for r in reversed(recent))
         last = recent[0]
         stats = [r.statistic for r in reversed(recent)]
-        # the record's name for the check: the node id, with #1, #2 when the test ran several
-        name = nodeid
-        if len(seqs[nodeid]) > 1:
-            name = f"{nodeid}#{sorted(seqs[nodeid]).index(seq) + 1}"
+        name = name_of(last.run_id, nodeid, seq)
         out.append(
             {
                 "check": check,
@@ -309,19 +304,36 @@ def _trends(
     return out, table
 
 
+def _namer(
+    store: HistoryStore, *, tests: Sequence[str], since: str | None
+) -> Callable[[int, str, int], str]:
+    """How the record names a check of a run: its test's node id, with ``#1``, ``#2``, ...
+    when that test ran several checks in that run (one naming scheme everywhere)."""
+    seqs: dict[tuple[int, str], set[int]] = {}
+    for c in store.checks(tests=tests, since=since):
+        seqs.setdefault((c.run_id, c.nodeid), set()).add(c.seq)
+
+    def name(run_id: int, nodeid: str, seq: int) -> str:
+        mine = sorted(seqs.get((run_id, nodeid), {seq}))
+        return nodeid if len(mine) <= 1 else f"{nodeid}#{mine.index(seq) + 1}"
+
+    return name
+
+
 def _values(store: HistoryStore, args: argparse.Namespace) -> None:
     rows = store.measures(name=args.name, subjects=args.subject, check=args.check, tests=args.test)[
         : args.limit
     ]
+    name_of = _namer(store, tests=args.test, since=rows[-1].created_at if rows else None)
     emit(
         args.json,
-        [dataclasses.asdict(r) for r in rows],
+        [{**dataclasses.asdict(r), "check_name": name_of(r.run_id, r.nodeid, r.seq)} for r in rows],
         ["run", "created_at", "test", "subject", "value", "threshold", "flagged"],
         [
             [
                 str(r.run_id),
                 r.created_at,
-                r.nodeid,
+                name_of(r.run_id, r.nodeid, r.seq),
                 r.subject or "-",
                 fmt(r.value),
                 "-" if r.threshold is None else fmt(r.threshold),

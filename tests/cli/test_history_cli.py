@@ -175,14 +175,22 @@ def test_reading_an_empty_file_leaves_it_empty(
     assert empty.stat().st_size == 0
 
 
-def test_a_test_with_two_checks_names_them_as_the_record_does(
+def test_a_test_with_several_checks_names_them_as_the_record_does(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = HistoryStore(tmp_path / "h.sqlite")
     node = "tests/test_drift.py::test_two"
+    gate = {**gate_entry(node), "seq": 2}
     store.append(
-        record("2025-03-01T06:00:00Z", [drift_entry(node, seq=0), drift_entry(node, seq=1)])
+        record("2025-03-01T06:00:00Z", [drift_entry(node, seq=0), drift_entry(node, seq=1), gate])
     )
-    code, out, _ = run(capsys, "history", "checks", "--db", str(store.path), "--json")
+    db = str(store.path)
+    code, out, _ = run(capsys, "history", "checks", "--db", db, "--json")
     assert code == 0
-    assert [c["name"] for c in json.loads(out)] == [f"{node}#1", f"{node}#2"]
+    assert [c["name"] for c in json.loads(out)] == [f"{node}#1", f"{node}#2", f"{node}#3"]
+    code, out, _ = run(capsys, "history", "values", "psi", "--subject", "income", "--db", db)
+    assert code == 0
+    assert [line.split()[2] for line in out.splitlines()[2:]] == [f"{node}#1", f"{node}#2"]
+    # the test's other checks count for the name even when filtered out
+    code, out, _ = run(capsys, "history", "checks", "--check", "gate", "--db", db, "--json")
+    assert [c["name"] for c in json.loads(out)] == [f"{node}#3"]
