@@ -6,6 +6,12 @@ draws the same population with real drift in a few features (lower incomes, high
 ratios, a new region the model never saw, more contractors), as a recession and a new
 sales channel would cause.
 
+``make_underwriting_reviews`` is the labelled data set of the label audit: applicants
+with the ``decision`` underwriters gave them (approve / refer / decline) by the lending
+policy, with a reviewer's judgement near the policy's lines. Unlike ``default`` (an
+*outcome*, random given the features) a decision is an *annotation* of the features, the
+kind of label confident learning audits: a wrong decision is a labelling error.
+
 Everything is deterministic in its ``seed``.
 """
 
@@ -16,12 +22,16 @@ import pandas as pd
 
 __all__ = [
     "CATEGORICAL",
+    "DECISION",
+    "DECISIONS",
     "FEATURES",
     "NUMERIC",
     "TARGET",
     "make_applicants",
     "make_production_slice",
     "make_training_set",
+    "make_underwriting_reviews",
+    "review_model",
     "train_model",
 ]
 
@@ -29,6 +39,9 @@ NUMERIC = ["age", "income", "debt_ratio", "credit_score", "open_accounts", "loan
 CATEGORICAL = ["employment", "region", "home_ownership"]
 FEATURES = NUMERIC + CATEGORICAL
 TARGET = "default"
+#: The label of the underwriting reviews (the label audit's data set) and its classes.
+DECISION = "decision"
+DECISIONS = ("approve", "refer", "decline")
 
 _EMPLOYMENT = ["salaried", "self-employed", "contractor", "unemployed", "retired"]
 _EMPLOYMENT_P = [0.62, 0.14, 0.12, 0.05, 0.07]
@@ -119,3 +132,40 @@ def train_model(frame: pd.DataFrame, *, seed: int = 0):  # type: ignore[no-untyp
     model = make_pipeline(pre, LogisticRegression(max_iter=1000, random_state=seed))
     model.fit(frame[FEATURES], frame[TARGET])
     return model
+
+
+def _policy_score(frame: pd.DataFrame) -> np.ndarray:
+    """The lending policy's score: credit history, debt, income, employment."""
+    return (
+        (frame["credit_score"].to_numpy() - 680) / 60
+        - 4.0 * (frame["debt_ratio"].to_numpy() - 0.3)
+        + (frame["income"].to_numpy() - 45_000) / 25_000
+        - 1.0 * (frame["employment"] == "unemployed").to_numpy()
+    )
+
+
+def make_underwriting_reviews(n: int = 5_000, *, seed: int = 21) -> pd.DataFrame:
+    """Applicants with the underwriters' ``decision``: decline below -0.8 on the policy
+    score, approve above 0.6, refer between; a reviewer's judgement moves a case by about
+    0.2 (a normal draw) near those lines. Seeded."""
+    frame = make_applicants(n, seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    score = _policy_score(frame) + rng.normal(0.0, 0.2, size=n)
+    frame[DECISION] = np.where(score < -0.8, "decline", np.where(score < 0.6, "refer", "approve"))
+    return frame
+
+
+def review_model(*, seed: int = 0):  # type: ignore[no-untyped-def]
+    """The (unfitted) classifier of the label audit: the example pipeline, for 3 classes."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    pre = ColumnTransformer(
+        [
+            ("num", StandardScaler(), NUMERIC),
+            ("cat", OneHotEncoder(handle_unknown="ignore"), CATEGORICAL),
+        ]
+    )
+    return make_pipeline(pre, LogisticRegression(max_iter=2000, C=10.0, random_state=seed))

@@ -46,7 +46,7 @@ DEFAULT_CACHE_DIR: Final = Path(".mlaudit") / "cache"
 CACHE_ENV: Final = "MLAUDIT_CACHE_DIR"
 _PREFIX: Final = "labels-oof-"
 #: Bump when the meaning of a cached file changes.
-_CACHE_FORMAT: Final = "1"
+_CACHE_FORMAT: Final = "2"  # 2: folds fitted on the labels as given (not codes)
 
 
 class Unfingerprintable(Exception):
@@ -265,8 +265,13 @@ def _cross_val_probs(
             f"model could not be cloned with sklearn.base.clone ({exc}); got "
             f"{_short_repr(model)}. Pass pred_probs instead."
         ) from exc
+    from pytest_mlaudit.checks.labels._adapter import LabelsAsGiven
+
     folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
-    probs = cross_val_predict(estimator, X, y, cv=folds, method="predict_proba", n_jobs=n_jobs)
+    # fitted on the labels as given, and without the `predict` scikit-learn's validation
+    # asks for (see _adapter)
+    wrapped = LabelsAsGiven(estimator, classes=np.unique(y))
+    probs = cross_val_predict(wrapped, X, y, cv=folds, method="predict_proba", n_jobs=n_jobs)
     return np.asarray(probs, dtype=float)
 
 
