@@ -281,7 +281,13 @@ def compare_values(
             return TYPE, nan, nan, f"datetimes: {which}"
         if ta_ == tb_:
             return MATCH, 0.0, nan, ""
-        secs = abs((ta_ - tb_).total_seconds())
+        try:
+            secs = abs((ta_ - tb_).total_seconds())
+        except (OverflowError, pd.errors.OutOfBoundsDatetime, pd.errors.OutOfBoundsTimedelta):
+            # near the ends of pandas' nanosecond range: Python's datetimes reach further
+            secs = abs(
+                (ta_.to_pydatetime(warn=False) - tb_.to_pydatetime(warn=False)).total_seconds()
+            )
         return VALUE, secs, nan, f"instants differ by {secs:g} s"
     if fa == "sequence":
         la, lb = list(a), list(b)

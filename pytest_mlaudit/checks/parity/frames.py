@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Final, Literal
 
@@ -86,13 +87,16 @@ def json_scalar(v: Any) -> JsonScalar:
 
 
 def native_value(v: Any, nulls: RecordNulls = "none") -> Any:
-    """A plain Python value for ``v`` (numpy scalars, Timestamps); missing -> None."""
+    """A plain Python value for ``v`` (numpy scalars, Timestamps); missing -> None.
+
+    A Timestamp with nanoseconds stays a Timestamp (a ``datetime`` subclass): a
+    ``datetime`` would drop them."""
     if is_missing(v):
         return None if nulls == "none" else (v if isinstance(v, float) else math.nan)
     if isinstance(v, np.generic):
         return v.item()
     if isinstance(v, pd.Timestamp):
-        return v.to_pydatetime(warn=False)
+        return v if v.nanosecond else v.to_pydatetime(warn=False)
     if isinstance(v, pd.Timedelta):
         return v.to_pytimedelta()
     if isinstance(v, np.ndarray):
@@ -109,7 +113,15 @@ def _column_values(series: pd.Series, nulls: RecordNulls) -> list[Any]:
     fill: Any = None if nulls == "none" else math.nan
     dtype = series.dtype
     if pd.api.types.is_datetime64_any_dtype(dtype):
-        values: list[Any] = list(pd.DatetimeIndex(series).to_pydatetime())
+        index = pd.DatetimeIndex(series)
+        with warnings.catch_warnings():  # "Discarding nonzero nanoseconds": put back below
+            warnings.simplefilter("ignore", UserWarning)
+            values: list[Any] = list(index.to_pydatetime())
+        # a datetime holds microseconds: keep the Timestamp (a datetime subclass) where
+        # nanoseconds would be lost, or identical pipelines would differ by them
+        finer = np.flatnonzero((np.asarray(index.nanosecond) != 0) & ~missing)
+        for pos in finer.tolist():
+            values[pos] = index[pos]
     elif isinstance(dtype, pd.CategoricalDtype):
         values = series.astype(object).tolist()
     else:

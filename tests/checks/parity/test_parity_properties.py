@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import pandas as hpd
 
-from pytest_mlaudit import check_parity
+from pytest_mlaudit import MlauditInputError, check_parity
 from pytest_mlaudit.checks.parity.compare import MATCH, MISSING, compare_values
+from tests.checks.skew.skew_frames import odd_frames
 
 FLOATS = st.floats(allow_nan=True, allow_infinity=True, width=64)
 RAW_FRAMES = hpd.data_frames(
@@ -105,3 +106,16 @@ def test_row_order_does_not_change_the_verdict(raw: pd.DataFrame, rnd) -> None:
     assert first.passed == second.passed
     assert first.mismatched_features == second.mismatched_features
     assert first.n_mismatched == second.n_mismatched
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(frames=odd_frames())
+def test_identical_pipelines_agree_on_frames_of_odd_dtypes_and_names(frames) -> None:
+    """A report that passes, or MlauditInputError; never another exception."""
+    raw, _ = frames
+    try:
+        report = check_parity(lambda df: df.copy(), lambda r: dict(r), raw)
+    except MlauditInputError as exc:
+        assert str(exc)
+        return
+    assert report.passed, report.summary()

@@ -462,3 +462,17 @@ def test_checks_and_strategies_do_not_import_pytest() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_nanoseconds_of_real_rows_reach_the_online_side() -> None:
+    """A datetime holds microseconds: rows with nanoseconds keep their Timestamp, so two
+    identical pipelines agree (they differed by 0.8 us before)."""
+    raw = pd.DataFrame(
+        {"t": pd.to_datetime(["2026-03-30 10:05:00.000000816", "2026-03-30 10:05:01.0", None])}
+    )
+    report = check_parity(lambda df: df.copy(), lambda r: dict(r), raw)
+    assert report.passed, report.summary()
+    # the ends of pandas' nanosecond range are compared too (Python's datetimes reach further)
+    edge = pd.DataFrame({"t": pd.to_datetime([pd.Timestamp.min, pd.Timestamp.max])})
+    shifted = check_parity(lambda df: df.copy(), lambda r: {"t": r["t"].replace(year=2000)}, edge)
+    assert shifted.feature("t").value_mismatches == 2
