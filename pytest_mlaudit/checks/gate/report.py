@@ -45,7 +45,13 @@ class MetricComparison:
     difference fields are None).
     """
 
-    json_properties: ClassVar[tuple[str, ...]] = ("significantly_worse", "below_floor", "passed")
+    json_properties: ClassVar[tuple[str, ...]] = (
+        "bound",
+        "decided_by",
+        "significantly_worse",
+        "below_floor",
+        "passed",
+    )
 
     metric: str  #: accuracy, roc_auc, log_loss, f1, brier, mae, rmse, r2 or a GateMetric's name
     greater_is_better: bool  #: the metric's direction

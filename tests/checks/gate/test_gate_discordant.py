@@ -95,8 +95,11 @@ def test_the_exact_bound_with_a_tolerance_and_the_bonferroni_alpha() -> None:
 def test_the_record_keeps_the_exact_bound() -> None:
     cand, base, y = pair(300, candidate_only=1, baseline_only=5)
     report = check_gate(cand, base, None, y)
-    back = report_from_dict(report.to_dict())
+    data = report.to_dict()
+    back = report_from_dict(data)
     assert back == report and back.metric("accuracy").decided_by == "exact"
+    row = data["metrics"][0]  # what the report section and the notebook read
+    assert row["decided_by"] == "exact" and row["bound"] == row["exact_bound"]
     ucb = {m.name: m for m in report.measures()}["diff_ucb"]
     assert ucb.statistic == report.metric("accuracy").exact_bound
     assert ucb.breached == report.metric("accuracy").significantly_worse
