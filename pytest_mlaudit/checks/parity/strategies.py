@@ -454,9 +454,10 @@ def rows_like(
 ) -> SearchStrategy[dict[str, Any]]:
     """A strategy of raw records that look like the rows of ``sample``, plus edge cases.
 
-    Types, ranges, decimals, null rates, categories, string formats and datetime ranges
-    (with their time zone) are inferred with :func:`schema_of`; each field then draws
-    its typical value, edge cases and realistic values (see the module docs).
+    Types, ranges, decimals, null rates, categories, string formats, datetime ranges
+    (with their time zone) and timestamps, dates or numbers held as strings (with their
+    UTC offsets) are inferred with :func:`schema_of`; each field then draws its typical
+    value, edge cases and realistic values (see the module docs).
 
     Parameters
     ----------
