@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -241,3 +242,48 @@ def test_pytest_renders_the_report_once_under_xdist(
     assert html.is_file() and (project / "reports" / "audit.ipynb").is_file()
     record = json.loads((project / "reports" / "audit.json").read_text(encoding="utf-8"))
     assert record["summary"] == base_record["summary"]
+
+
+ERRORING_TESTS = """
+import pandas as pd
+import pytest
+
+FRAME = pd.DataFrame({"x": [float(i % 17) for i in range(400)]})
+
+@pytest.mark.drift
+def test_inputs_have_not_drifted(mlaudit):
+    mlaudit.drift(FRAME, FRAME.sample(frac=1.0, random_state=0)).assert_ok()
+
+@pytest.mark.drift
+def test_the_feature_store_answers(mlaudit):
+    raise RuntimeError("the feature store is down")
+
+@pytest.mark.drift
+@pytest.mark.xfail(reason="shows a failing drift check", strict=True)
+def test_a_shifted_batch(mlaudit):
+    mlaudit.drift(FRAME, FRAME + 5.0).assert_ok()
+"""
+
+
+def test_a_marked_test_that_errors_is_in_the_report(tmp_path: Path) -> None:
+    (tmp_path / "test_inner.py").write_text(textwrap.dedent(ERRORING_TESTS), encoding="utf-8")
+    (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    run = _pytest(tmp_path, "--mlaudit-report=reports", "--mlaudit-history=none")
+    assert run.returncode == 1, run.stdout + run.stderr
+    markup = (tmp_path / "reports" / "audit.html").read_text(encoding="utf-8")
+    text = re.sub(r"<[^>]+>", "", markup)
+    for shown in (
+        "2 checks",
+        "1 passed",
+        "0 failed",
+        "1 xfailed (expected)",
+        "1 test errored",
+        "run failed (exit status 1)",
+        "Marked tests that recorded no check",
+        "RuntimeError: the feature store is down",
+        "Fix the test or its inputs: it raised RuntimeError",
+        "1 check failed as expected (xfail, not counted as failed)",
+        "shows a failing drift check",
+    ):
+        assert shown in text, shown
+    assert "Every check passed" not in text

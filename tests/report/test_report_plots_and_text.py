@@ -229,6 +229,28 @@ def test_expected_failures_and_errors_are_not_shown_as_green_or_plain_fail() -> 
     assert ": shows what a failing &lt;audit&gt; looks like</li>" in actions  # the xfail reason
 
 
+def test_a_test_that_errored_after_a_passing_check_needs_action() -> None:
+    entry = {**other_entry(), "passed": True, "outcome": "error", "nodeid": "t.py::test_late"}
+    record = {
+        "schema_version": "1.1",
+        "checks": [entry],
+        "tests": [
+            {
+                "nodeid": "t.py::test_late",
+                "outcome": "error",
+                "when": "teardown",
+                "exception": "RuntimeError",
+                "message": "the server did not stop",
+                "checks": 1,
+            }
+        ],
+    }
+    assert "ERROR" in sections.summary(record).to_html()
+    actions = sections.actions(record).to_html()
+    assert "Every check passed" not in actions
+    assert "it raised RuntimeError: the server did not stop (in teardown); its checks" in actions
+
+
 def test_only_expected_failures_need_no_action() -> None:
     record = outcome_record()
     record["tests"] = record["tests"][:2]

@@ -240,7 +240,7 @@ def actions(record: Mapping[str, Any]) -> Section:
     expected failures (xfail) are listed apart, as needing nothing."""
     entries = _entries(record)
     failing = [e for e in entries if _needs_action(e)]
-    errored = [t for t in _tests_without_checks(record) if t.get("outcome") == "error"]
+    errored = [t for t in _dicts(record.get("tests")) if t.get("outcome") == "error"]
     expected = [e for e in entries if _outcome(e) == "xfailed" and e.get("passed") is not True]
     section = Section().html(h.tag("h2", "What to do"))
     if not failing and not errored:
@@ -266,7 +266,10 @@ def actions(record: Mapping[str, Any]) -> Section:
                 h.tag("code", h.nodeid(t.get("nodeid") or "?", limit=160)),
                 ": Fix the test or its inputs: it raised ",
                 h.text(_happened(t)),
-                f" ({t.get('when') or '?'}), so no check reached a verdict.",
+                f" (in {t.get('when') or '?'})",
+                "; its checks' verdicts do not stand for the test."
+                if _num(t.get("checks", 0)) > 0
+                else ", so no check reached a verdict.",
             )
             for t in errored
         ]
