@@ -15,7 +15,7 @@ listed once in :data:`COMMANDS` and imported only when that subcommand is used:
     what the subcommands share: messages on stderr, tables or JSON on stdout.
 
 Exit status: 0 success, 1 the command ran and failed (e.g. the report did not render, the
-history store cannot be used), 2 bad usage or input (argparse's convention);
+history store or a file cannot be used), 2 bad usage or input (argparse's convention);
 ``retrain-check`` exits 10 for "retrain". Never imports pytest.
 
 Examples
@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from typing import Final, NamedTuple
 
 from pytest_mlaudit._version import __version__
-from pytest_mlaudit.cli._output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, say
+from pytest_mlaudit.cli._output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, exit_status, say
 
 __all__ = ["COMMANDS", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "Command", "build_parser", "main"]
 
@@ -97,9 +97,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[argparse.Namespace], int] = args._run
     try:
         return run(args)
-    except OSError as exc:  # a file or folder the command needed: one line, no traceback
+    except Exception as exc:  # what a user can fix is one line, with its exit status
+        status = exit_status(exc)
+        if status is None:
+            raise
         say(f"error: {exc}")
-        return EXIT_FAILED
+        return status
 
 
 if __name__ == "__main__":  # pragma: no cover

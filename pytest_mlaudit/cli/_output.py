@@ -6,7 +6,7 @@ import json
 import sys
 from typing import Any, Final
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "emit", "fmt", "say"]
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "emit", "exit_status", "fmt", "say"]
 
 EXIT_OK: Final = 0
 EXIT_FAILED: Final = 1
@@ -35,3 +35,17 @@ def emit(as_json: bool, data: Any, headers: list[str], rows: list[list[str]], em
         print(empty)
     else:
         print(format_table(headers, rows))
+
+
+def exit_status(exc: BaseException) -> int | None:
+    """The exit status of a command that raised ``exc``, for the errors a user can fix
+    (one line, no traceback): bad input 2, a history store or a file that cannot be used
+    1; None for anything else (a bug: its traceback is shown)."""
+    from pytest_mlaudit.errors import MlauditInputError
+    from pytest_mlaudit.history.rows import HistoryError
+
+    if isinstance(exc, MlauditInputError):
+        return EXIT_USAGE
+    if isinstance(exc, HistoryError | OSError):
+        return EXIT_FAILED
+    return None

@@ -19,7 +19,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
-from pytest_mlaudit.cli._output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit, fmt, say
+from pytest_mlaudit.cli._output import EXIT_OK, EXIT_USAGE, emit, fmt, say
 from pytest_mlaudit.history import EVENT_KINDS, CheckRow, HistoryStore, RunRow
 
 __all__ = ["add_arguments", "run"]
@@ -134,8 +134,7 @@ def _resolve(args: argparse.Namespace) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     """``mlaudit history``: 0 on success, 1 when the store cannot be used, 2 on bad input."""
-    from pytest_mlaudit.errors import MlauditInputError
-    from pytest_mlaudit.history import HistoryError, resolve_path
+    from pytest_mlaudit.history import resolve_path
 
     problem = _resolve(args)
     if problem is not None:
@@ -143,14 +142,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     action = args.history_action or OVERVIEW
     store = HistoryStore(resolve_path(args.db), create=action in ("add", "mark"))
-    try:
-        _ACTIONS[action](store, args)
-    except HistoryError as exc:
-        say(f"error: {exc}")
-        return EXIT_FAILED
-    except MlauditInputError as exc:
-        say(f"error: {exc}")
-        return EXIT_USAGE
+    _ACTIONS[action](store, args)  # a HistoryError or bad input: main() says it in a line
     return EXIT_OK
 
 

@@ -31,7 +31,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """``mlaudit report``: 0 rendered, 1 the report failed, 2 bad input."""
-    from pytest_mlaudit.errors import MlauditInputError
     from pytest_mlaudit.report import ReportError, render_report
 
     output = Path(args.output)
@@ -48,9 +47,6 @@ def run(args: argparse.Namespace) -> int:
             template=args.template,
             progress=None if args.quiet else say,
         )
-    except MlauditInputError as exc:
-        say(f"error: {exc}")
-        return EXIT_USAGE
     except (ReportError, ImportError) as exc:
         say(f"error: {exc}")
         return EXIT_FAILED

@@ -54,19 +54,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """``mlaudit retrain-check``: the decision, its reasons, and an exit status."""
-    from pytest_mlaudit.errors import MlauditInputError
-    from pytest_mlaudit.history import HistoryError, resolve_path
+    from pytest_mlaudit.history import resolve_path
     from pytest_mlaudit.retrain import load_policy, should_retrain
 
-    try:
-        policy = load_policy(args.policy)
-        decision = should_retrain(resolve_path(args.db), policy, now=args.now)
-    except HistoryError as exc:
-        say(f"error: {exc}")
-        return EXIT_STORE_ERROR
-    except MlauditInputError as exc:
-        say(f"error: {exc}")
-        return EXIT_USAGE
+    # a bad policy (exit 2) or a store that cannot be used (1): main() says it in a line
+    decision = should_retrain(resolve_path(args.db), load_policy(args.policy), now=args.now)
     if args.json:
         print(json.dumps(decision.to_dict(), indent=2))
     else:
