@@ -254,3 +254,25 @@ def test_the_new_fields_round_trip_and_old_records_still_read(sample) -> None:
     legacy = ParityReport.from_dict(old)
     assert legacy.n_generated_compared is None and legacy.generated_compared_rate is None
     assert not legacy.low_coverage and legacy.generated_fields == {}
+
+
+def test_formats_written_by_hand_draw_their_layout() -> None:
+    schema = {
+        "at": Field(
+            "string",
+            format="datetime",
+            offsets=("Z",),
+            start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+            end=dt.datetime(2026, 1, 31, tzinfo=dt.UTC),
+            nullable=False,
+        ),
+        "day": Field("string", format="date", nullable=False),
+        "amount": Field("string", format="number", min=0, max=100, decimals=2, nullable=False),
+    }
+    records = explore(from_schema(schema), max_examples=100, seed=0)
+    stamps = {r["at"] for r in records}
+    assert any(s.endswith("Z") for s in stamps)  # UTC written as Z, as declared
+    assert any(s.endswith("+09:00") for s in stamps)  # and other offsets
+    amounts = [r["amount"] for r in records]
+    assert sum(bool(re.fullmatch(r"[0-9]+\.[0-9]{2}", a)) for a in amounts) > 0.8 * len(amounts)
+    assert all(isinstance(r["day"], str) for r in records)
