@@ -36,6 +36,8 @@ def _doc_file(name: str) -> str:
 
 
 PACKAGE = _doc_file("volume_check.py")
+
+
 def _entry_points() -> str:
     """entry_points.txt as pip writes it from the doc's ``pyproject.toml`` block."""
     block = DOC.read_text(encoding="utf-8").split("```toml\n", 1)[1].split("```", 1)[0]
