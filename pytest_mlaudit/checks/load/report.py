@@ -39,17 +39,6 @@ __all__ = [
 DEFAULT_ERROR_RATE: Final = 0.01
 
 
-#: The side of its limit that breaks each objective of an :class:`SLO`.
-_SLO_BAD_WHEN: Final[Mapping[str, BadWhen]] = {
-    "error_rate": BadWhen.ABOVE,
-    "p95_ms": BadWhen.ABOVE,
-    "p99_ms": BadWhen.ABOVE,
-    "min_rps": BadWhen.BELOW,
-    "health_p95_ms": BadWhen.ABOVE,
-    "max_recovery_s": BadWhen.ABOVE,
-}
-
-
 def _nan_if_none(x: float | None) -> float:
     return math.nan if x is None else float(x)
 
@@ -118,6 +107,13 @@ class SLO:
                 f"unknown SLO {', '.join(map(repr, unknown))}; known: {', '.join(self.ORDER)}."
             )
         return dataclasses.replace(self, **overrides)  # type: ignore[arg-type]
+
+
+#: The side of its limit that breaks each objective of an :class:`SLO`: ``min_rps`` below,
+#: every other one above.
+_SLO_BAD_WHEN: Final[Mapping[str, BadWhen]] = {
+    name: BadWhen.BELOW if name == "min_rps" else BadWhen.ABOVE for name in SLO.ORDER
+}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -330,15 +326,16 @@ class LoadReport(CheckReport):
         )
 
     def measures(self) -> tuple[Measure, ...]:
-        """The objectives of the report's SLO (:meth:`objectives`): each breaches exactly
-        when its objective is breached.
+        """The objectives of the report's SLO (:meth:`objectives`) with ``subject="slo"``
+        (apart from the key figures of the same names): each breaches exactly when its
+        objective is breached.
 
         Examples
         --------
         >>> [m.describe() for m in report.measures()]  # doctest: +SKIP
-        ['error_rate=0 <= 0.01', 'p95_ms=42 <= 150', 'min_rps=96.5 >= 50']
+        ['slo: error_rate=0 <= 0.01', 'slo: p95_ms=42 <= 150', 'slo: min_rps=96.5 >= 50']
         """
-        return self.objectives()
+        return tuple(dataclasses.replace(m, subject="slo") for m in self.objectives())
 
     @property
     def passed(self) -> bool:
@@ -698,10 +695,12 @@ class CapacityReport(CheckReport):
         return Measure("knee_rps", knee_rps, self.required_rps, BadWhen.BELOW)
 
     def measures(self) -> tuple[Measure, ...]:
-        """The knee against its requirement (the headline, breached exactly when the
-        report fails), then per step (``subject="<n> users"``) its RPS (tracked) and its
-        objectives: a step past the knee breaches them, that is how the knee is found."""
-        out = [self.headline()]
+        """The knee's RPS against its requirement (``subject="knee"``, breached exactly
+        when the report fails), then per step (``subject="<n> users"``) its RPS (tracked)
+        and its objectives: a step past the knee breaches them, that is how the knee is
+        found."""
+        head = self.headline()
+        out = [dataclasses.replace(head, name="rps", subject="knee")]
         for step in self.steps:
             subject = f"{step.users} users"
             out.append(Measure("rps", step.rps, None, BadWhen.BELOW, subject=subject))

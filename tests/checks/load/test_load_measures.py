@@ -28,6 +28,8 @@ def test_load_measures_are_the_slo_objectives(slo: SLO) -> None:
     report = make_load_report(slo=slo)
     measures = report.measures()
     assert [m.name for m in measures] == list(slo.names())
+    assert {m.subject for m in measures} <= {"slo"}
+    assert not {(m.subject, m.name) for m in measures} & {("", k) for k in report.key_figures()}
     for m in measures:
         assert m.threshold == getattr(slo, m.name)
         assert m.bad_when is (BadWhen.BELOW if m.name == "min_rps" else BadWhen.ABOVE)
@@ -54,7 +56,8 @@ def test_capacity_measures_agree_with_the_knee_and_each_step(
     report = make_capacity_report(slo=slo, max_replicas=max_replicas)
     measures = report.measures()
     knee = measures[0]
-    assert (knee.name, knee.subject, knee.bad_when) == ("knee_rps", "", BadWhen.BELOW)
+    assert (knee.name, knee.subject, knee.bad_when) == ("rps", "knee", BadWhen.BELOW)
+    assert knee.statistic == report.headline().statistic or not report.knee
     assert knee.threshold == pytest.approx(report.required_rps)
     assert knee.breached == (not report.passed)
     for step in report.steps:
