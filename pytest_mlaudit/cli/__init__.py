@@ -11,6 +11,8 @@ listed once in :data:`COMMANDS` and imported only when that subcommand is used:
     ``mlaudit retrain-check``: retrain or not, from the history and a policy.
 ``init.py``
     ``mlaudit init``: scaffold example tests, a retrain policy and CI in a model repo.
+``contract.py``
+    ``mlaudit contract infer|check``: draft a data contract, or check a batch against one.
 ``_output.py``
     what the subcommands share: messages on stderr, tables or JSON on stdout.
 
@@ -21,7 +23,7 @@ history store or a file cannot be used), 2 bad usage or input (argparse's conven
 Examples
 --------
 >>> sorted(COMMANDS)
-['history', 'init', 'report', 'retrain-check']
+['contract', 'history', 'init', 'report', 'retrain-check']
 """
 
 from __future__ import annotations
@@ -67,6 +69,10 @@ COMMANDS: Final[dict[str, Command]] = {
     ),
     "init": Command(
         "scaffold example audit tests, a retrain policy and CI", "pytest_mlaudit.cli.init"
+    ),
+    "contract": Command(
+        "draft a data contract from reference data, or check a batch against one",
+        "pytest_mlaudit.cli.contract",
     ),
 }
 
