@@ -302,3 +302,43 @@ def test_the_title_names_the_project_and_where_its_tests_are(
         "checks": [{**other_entry(), "nodeid": n} for n in nodeids],
     }
     assert f"<h1>{title}</h1>" in sections.header(record).to_html()
+
+
+# --------------------------------------------------------------------------- what the checks chose
+
+
+def test_drift_says_which_columns_were_left_out_and_what_it_inferred() -> None:
+    from fixture_records import drift_frames
+
+    from pytest_mlaudit.record import CheckEntry
+    from pytest_mlaudit.report.sections.drift import render
+
+    ref, cur = drift_frames(4)
+    ref["as_text"] = ref["num_0"].astype(object)
+    cur["as_text"] = cur["num_0"].astype(object)
+    report = check_drift(ref, cur, columns=["num_0", "num_1", "as_text"])
+    entry = CheckEntry.from_report("drift", report, nodeid="t.py::test_d").to_dict()
+    text = re.sub(r"<[^>]+>", "", render(entry).to_html())
+    assert report.excluded_columns == ("num_2", "num_3")
+    assert "Left out on purpose (not in columns=): num_2, num_3" in text
+    assert "Not checked (only in the current data)" not in text
+    assert report.notes and "Notes" in text
+    for note in report.notes:
+        assert h.text(note) in render(entry).to_html()
+
+
+def test_parity_reports_the_share_of_generated_records_compared() -> None:
+    from fixture_records import skew_entries
+
+    from pytest_mlaudit.report.sections.parity import render
+
+    entry = skew_entries()[0].to_dict()
+    entry["result"].update(n_generated=200, n_generated_compared=72)
+    entry["result"]["generated_fields"] = {"applied_at": "string <free text>"}
+    text = re.sub(r"<[^>]+>", "", render(entry).to_html())
+    assert "low coverage 72 of 200 generated records (36%) were compared" in text
+    assert "What the generator drew per field" in text and "string &lt;free text&gt;" in text
+    entry["result"].update(n_generated_compared=180)
+    text = re.sub(r"<[^>]+>", "", render(entry).to_html())
+    assert "180 of 200 generated records (90%) were compared." in text
+    assert "low coverage" not in text

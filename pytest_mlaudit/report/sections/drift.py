@@ -17,6 +17,7 @@ from pytest_mlaudit.report.sections._common import (
     _dict,
     _dicts,
     _list,
+    _notes,
     _num,
     _opt,
     _result,
@@ -218,4 +219,7 @@ def render(entry: dict[str, Any]) -> Section:
         )
     unchecked = r.get("unchecked_columns")
     section.extend(_code_list("Not checked (only in the current data): ", unchecked))
+    excluded = r.get("excluded_columns")
+    section.extend(_code_list("Left out on purpose (not in columns=): ", excluded))
+    section.extend(_notes(r.get("notes"), "Notes"))
     return section

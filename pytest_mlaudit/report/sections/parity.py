@@ -116,6 +116,44 @@ def advice(entry: Mapping[str, Any]) -> str:
     )
 
 
+def _coverage(r: Mapping[str, Any]) -> Section:
+    """How many generated records were compared (not rejected by both pipelines)."""
+    from pytest_mlaudit.checks.parity.report import MIN_COMPARED_RATE
+
+    generated, compared = _num(r.get("n_generated")), _opt(r.get("n_generated_compared"))
+    section = Section()
+    if compared is None or not generated > 0:
+        return section
+    rate = compared / generated
+    low = rate < MIN_COMPARED_RATE
+    section.html(
+        h.tag(
+            "p",
+            h.badge("low coverage", "warn") if low else "",
+            " " if low else "",
+            f"{h.number(int(compared))} of {h.plural(int(generated), 'generated record')} "
+            f"({h.pct(rate, 0)}) were compared"
+            + (
+                f"; both pipelines rejected the rest, so the generated inputs test little "
+                f"(below {h.pct(MIN_COMPARED_RATE, 0)}): correct the fields the generator "
+                "got wrong (below) with rows_like(sample, overrides=...)."
+                if low
+                else "."
+            ),
+        )
+    )
+    fields = _dict(r.get("generated_fields"))
+    if fields and low:
+        section.html(
+            h.tag("h4", "What the generator drew per field"),
+            h.table(
+                ["field", "drawn"],
+                [[h.name(k), h.text(h.visible(str(v)))] for k, v in fields.items()],
+            ),
+        )
+    return section
+
+
 def render(entry: dict[str, Any]) -> Section:
     """Per-feature mismatches and the minimal counterexamples."""
     r = _result(entry)
@@ -152,6 +190,7 @@ def render(entry: dict[str, Any]) -> Section:
     items = [h.tag("li", f"{h.plural(n, what)} {text}") for n, what, text in counts if n]
     if items:
         section.html(h.tag("ul", *items))
+    section.extend(_coverage(r))
     if features:
         ordered = sorted(
             features, key=lambda f: (not _num(f.get("mismatched")) > 0, -_num(f.get("mismatched")))
