@@ -250,3 +250,20 @@ def test_a_pandera_schema_is_validated_lazily() -> None:
     }
     assert {e.value for e in broken[("age", "in_range(18, 100)")].examples} == {"150", "12"}
     assert check_contract(batch.iloc[[0]], schema).passed
+
+
+def test_parquet_files_read_only_the_columns_asked(tmp_path: Path, contract_file: Path) -> None:
+    pytest.importorskip("pyarrow")
+    for day in (1, 2):
+        applicants(300, seed=20 + day).to_parquet(tmp_path / f"day-{day}.parquet")
+    report = check_contract(str(tmp_path / "day-*.parquet"), contract_file)
+    assert report.passed and report.rows == 600
+    from pytest_mlaudit.io.files import read_table
+
+    frame = read_table(tmp_path / "day-1.parquet", name="data", columns=["age"])
+    assert list(frame.columns) == ["age"]
+    with pytest.raises(MlauditInputError, match="could not be read"):
+        read_table(tmp_path / "day-1.parquet", name="data", columns=["nope"])
+    (tmp_path / "broken.parquet").write_bytes(b"PAR1 not really")
+    with pytest.raises(MlauditInputError, match="broken.parquet"):
+        read_table(tmp_path / "broken.parquet", name="data")
