@@ -19,6 +19,7 @@ import pandas as pd
 
 from pytest_mlaudit._validation import check_fraction
 from pytest_mlaudit.errors import MlauditInputError
+from pytest_mlaudit.io.frames import column_names
 
 __all__ = [
     "FILTER_BY",
@@ -394,7 +395,7 @@ def per_class_limits(
 def feature_values(X: Any, position: int) -> dict[str, float | int | str | bool | None]:
     """One row of ``X`` as ``{column: value}`` with JSON-friendly values."""
     if isinstance(X, pd.DataFrame):
-        names = [str(c) for c in X.columns]
+        names = column_names(X, name="X")  # ints, tuples, None; 1 beside "1" as "1 (int)"
         raw: Sequence[Any] = X.iloc[position].tolist()
     elif isinstance(X, pd.Series):
         names = [str(X.name) if X.name is not None else "x0"]

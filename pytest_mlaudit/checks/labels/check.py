@@ -187,6 +187,8 @@ def check_labels(
     elif model is not None:
         raise MlauditInputError("X is None; with model= the features are needed to fit it.")
     ids = iv.row_ids(X, y, n)
+    if include_features and X is not None:
+        iv.feature_values(X, 0)  # feature names are distinct: refused now, not after the fit
     limits = iv.per_class_limits(per_class_max_rate, enc.classes, enc.labels)
 
     if pred_probs is not None:
