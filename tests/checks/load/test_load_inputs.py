@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from pytest_mlaudit import MlauditInputError
@@ -121,6 +122,14 @@ def test_locustfile_must_be_python(tmp_path: Path) -> None:
         ({"p95_ms": -3}, "p95_ms"),
         ({"server_pid": 0}, "server_pid"),
         ({"timeout_s": 0}, "timeout_s"),
+        # numpy scalars are numbers like any other, and named the same way when out of range
+        (
+            {"users": np.int64(0)},
+            r"users must be an integer in \[1, 10000\]; got users=np.int64\(0\)",
+        ),
+        ({"users": np.float64(5)}, "users must be an integer"),
+        ({"spawn_rate": np.float64(-1)}, "spawn_rate must be a finite number > 0"),
+        ({"distributed": np.bool_(True)}, "distributed must be an integer"),
     ],
 )
 def test_bad_run_load_arguments(kwargs: dict[str, object], match: str) -> None:
@@ -162,7 +171,6 @@ def test_run_time_forms(value: object, seconds: int) -> None:
 
 
 def test_payloads_are_written_as_json_lines(tmp_path: Path) -> None:
-    import numpy as np
     import pandas as pd
 
     frame = pd.DataFrame({"a": np.arange(3), "b": ["x", "y", "z"]})
