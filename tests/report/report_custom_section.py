@@ -9,15 +9,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pytest_mlaudit.report._html import tag
+from pytest_mlaudit.report import sections
 from pytest_mlaudit.report.sections import Section
 
 
 def render(entry: dict[str, Any]) -> Section:
+    """Built with the public helpers: markup from ``tag``/``table``, data escaped."""
     result = entry.get("result") or {}
     return Section().html(
-        tag("h3", "custom part of ", entry.get("nodeid", "?")),
-        tag("p", "the custom value is ", str(result.get("value"))),
+        sections.tag("h3", "custom part of ", entry.get("nodeid", "?")),
+        sections.tag("p", "the custom value is ", str(result.get("value"))),
+        sections.table(["value"], [[result.get("value")]]),
+        "<b>a plain string is text</b>",
     )
 
 

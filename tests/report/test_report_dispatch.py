@@ -73,6 +73,8 @@ def test_a_kind_registered_at_run_time_gets_its_own_part(restore_registry: None)
     markup = sections.failure_modes(rec).to_html()
     heading = markup.index("Heading of custom_report_mode_t1")
     assert "Intro of custom_report_mode_t1." in markup
+    assert "<h3>custom part of tests/test_custom.py::test_it</h3>" in markup
+    assert "&lt;b&gt;a plain string is text&lt;/b&gt;" in markup
     assert markup.index("the custom value is 42") > heading
     # the registered kind is not "other"; the unknown kind is, after every registered part
     other = markup.index("Other checks")

@@ -26,7 +26,18 @@ kind (``drift``, ``parity``, ``skew``, ``labels``, ``load``, ``gate``), beside
 footer) and ``_common`` (:class:`Section` and the JSON helpers).
 
 Everything taken from the record is escaped (see :mod:`pytest_mlaudit.report._html`);
-no Markdown is ever built from data.
+no Markdown is ever built from data. A section of your own builds its markup with
+:func:`tag`, :func:`table` and :func:`badge` (they escape every value that is not
+:class:`Html`); a plain string given to :meth:`Section.html` is shown as text::
+
+    from pytest_mlaudit.report import sections
+
+    def render(entry):
+        rows = entry["result"]["rows"]
+        return sections.Section().html(
+            sections.tag("h3", "Row count of ", entry["nodeid"]),
+            sections.table(["rows", "minimum"], [[rows, entry["result"]["minimum"]]]),
+        )
 """
 
 from __future__ import annotations
@@ -36,14 +47,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from pytest_mlaudit import registry
+from pytest_mlaudit.report._html import Html, badge, table, tag
 from pytest_mlaudit.report.sections._common import Section, describe, read
 from pytest_mlaudit.report.sections._dispatch import advice, failure_modes, other, part
 from pytest_mlaudit.report.sections.overview import actions, footer, header, summary
 
 __all__ = [
+    "Html",
     "Section",
     "actions",
     "advice",
+    "badge",
     "describe",
     "drift",
     "failure_modes",
@@ -57,6 +71,8 @@ __all__ = [
     "read",
     "skew",
     "summary",
+    "table",
+    "tag",
 ]
 
 # Import this package's own section modules now: importing a submodule for the first
