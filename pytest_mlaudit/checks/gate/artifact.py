@@ -3,101 +3,31 @@
 A release can fail for reasons no metric sees: the file does not unpickle in the serving
 environment, the model breaks on the production schema, it is not deterministic, or one
 row takes 300 ms. :func:`probe_artifact` runs those checks on a small sample and returns
-an :class:`ArtifactCheck` (a frozen dataclass, part of the gate's report).
+an :class:`~.report.ArtifactCheck` (a frozen dataclass of the gate's report, re-exported
+here).
 
 Loading a pickle or joblib file runs code from the file: load only artifacts you built.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import pickle
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
 from pytest_mlaudit.checks.gate._validate import is_estimator, n_rows
+from pytest_mlaudit.checks.gate.report import ArtifactCheck
 from pytest_mlaudit.errors import MlauditInputError
-from pytest_mlaudit.result import fmt_number
 
 __all__ = ["ArtifactCheck", "load_model", "probe_artifact", "take_rows"]
 
 #: Suffixes the default loader reads (joblib when installed, else pickle).
 PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class ArtifactCheck:
-    """What the release checks found (``passed`` is computed from these fields)."""
-
-    json_properties: ClassVar[tuple[str, ...]] = ("passed", "problems")
-
-    path: str | None  #: the model file, None for an in-memory model
-    loader: str | None  #: how it was loaded (``joblib.load``, ``pickle.load``, a callable's name)
-    loaded: bool  #: the file loaded into an object with ``predict``/``predict_proba``
-    load_seconds: float | None  #: time to load the file
-    error: str | None  #: the first exception (loading or predicting), if any
-    sample_rows: int  #: rows of the sample the model predicted on
-    predicted: bool  #: it predicted one valid output per sample row
-    deterministic: bool | None  #: two calls on the same sample gave identical outputs
-    mismatched_rows: int  #: rows whose outputs differed between the two calls
-    latency_rows: int  #: single-row calls timed
-    latency_ms_p50: float | None  #: median single-row prediction latency
-    latency_ms_p95: float | None  #: 95th percentile single-row latency
-    batch_ms_per_row: float | None  #: one call on the whole sample, divided by its rows
-    max_latency_ms: float | None = None  #: the limit on ``latency_ms_p95``, if any
-
-    @property
-    def latency_breached(self) -> bool:
-        if self.max_latency_ms is None or self.latency_ms_p95 is None:
-            return False
-        return self.latency_ms_p95 > self.max_latency_ms
-
-    @property
-    def problems(self) -> tuple[str, ...]:
-        """Why the artifact fails, one phrase per problem (empty when it passes)."""
-        out: list[str] = []
-        if not self.loaded:
-            out.append(f"does not load: {self.error}")
-            return tuple(out)
-        if not self.predicted:
-            out.append(f"does not predict on the {self.sample_rows}-row sample: {self.error}")
-            return tuple(out)
-        if self.deterministic is False:
-            out.append(
-                f"not deterministic: {self.mismatched_rows} of {self.sample_rows} rows changed "
-                "between two identical calls"
-            )
-        if self.latency_breached:
-            out.append(
-                f"too slow: p95 single-row latency {fmt_number(self.latency_ms_p95)} ms > "
-                f"{fmt_number(self.max_latency_ms)} ms"
-            )
-        return tuple(out)
-
-    @property
-    def passed(self) -> bool:
-        return not self.problems
-
-    def describe(self) -> str:
-        """One line: where it came from, and what was measured."""
-        where = self.path or "in-memory model"
-        if not self.loaded or not self.predicted:
-            return f"{where}: " + "; ".join(self.problems)
-        parts = [
-            f"loaded in {fmt_number(self.load_seconds)} s" if self.load_seconds is not None else "",
-            f"predicts on {self.sample_rows} rows",
-            "deterministic" if self.deterministic else "NOT deterministic",
-            f"p50/p95 single-row latency {fmt_number(self.latency_ms_p50)}/"
-            f"{fmt_number(self.latency_ms_p95)} ms"
-            + (f" (limit {fmt_number(self.max_latency_ms)})" if self.max_latency_ms else ""),
-            f"batch {fmt_number(self.batch_ms_per_row)} ms/row",
-        ]
-        return f"{where}: " + ", ".join(p for p in parts if p)
 
 
 def _loader_name(loader: Callable[..., Any]) -> str:

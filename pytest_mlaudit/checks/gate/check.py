@@ -44,12 +44,7 @@ import numpy as np
 
 from pytest_mlaudit._validation import check_bool, check_float, check_int, check_option
 from pytest_mlaudit.checks.gate import _validate as iv
-from pytest_mlaudit.checks.gate.artifact import (
-    ArtifactCheck,
-    load_model,
-    probe_artifact,
-    take_rows,
-)
+from pytest_mlaudit.checks.gate.artifact import load_model, probe_artifact, take_rows
 from pytest_mlaudit.checks.gate.boot import (
     EXACT_MAX_DISCORDANT,
     bootstrap_counts,
@@ -58,7 +53,12 @@ from pytest_mlaudit.checks.gate.boot import (
     percentile_interval,
 )
 from pytest_mlaudit.checks.gate.metrics import GateMetric, MetricSpec, Outputs, Target
-from pytest_mlaudit.checks.gate.report import GateReport, McNemar, MetricComparison
+from pytest_mlaudit.checks.gate.report import (
+    ArtifactCheck,
+    GateReport,
+    McNemar,
+    MetricComparison,
+)
 from pytest_mlaudit.errors import MlauditInputError
 
 __all__ = ["check_gate"]

@@ -4,11 +4,12 @@
   paired interval of the difference, the bound that decides, ``min_delta`` and the floor;
 * :class:`McNemar`: the exact test on the rows where exactly one model is right
   (accuracy);
-* :class:`GateReport`: every comparison plus the artifact checks
-  (:class:`~pytest_mlaudit.checks.gate.artifact.ArtifactCheck`), with the verdict
+* :class:`ArtifactCheck`: what the release checks of a model file found
+  (:func:`~pytest_mlaudit.checks.gate.artifact.probe_artifact` runs them);
+* :class:`GateReport`: every comparison plus the artifact checks, with the verdict
   computed from the numbers it holds.
 
-Imports numpy (through the artifact checks) and nothing heavier.
+This module imports nothing heavy itself (numpy comes with the package's check).
 """
 
 from __future__ import annotations
@@ -17,10 +18,79 @@ import dataclasses
 import math
 from typing import ClassVar
 
-from pytest_mlaudit.checks.gate.artifact import ArtifactCheck
 from pytest_mlaudit.result import BadWhen, CheckReport, Measure, fmt_number, format_table
 
-__all__ = ["GateReport", "McNemar", "MetricComparison"]
+__all__ = ["ArtifactCheck", "GateReport", "McNemar", "MetricComparison"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ArtifactCheck:
+    """What the release checks found (``passed`` is computed from these fields)."""
+
+    json_properties: ClassVar[tuple[str, ...]] = ("passed", "problems")
+
+    path: str | None  #: the model file, None for an in-memory model
+    loader: str | None  #: how it was loaded (``joblib.load``, ``pickle.load``, a callable's name)
+    loaded: bool  #: the file loaded into an object with ``predict``/``predict_proba``
+    load_seconds: float | None  #: time to load the file
+    error: str | None  #: the first exception (loading or predicting), if any
+    sample_rows: int  #: rows of the sample the model predicted on
+    predicted: bool  #: it predicted one valid output per sample row
+    deterministic: bool | None  #: two calls on the same sample gave identical outputs
+    mismatched_rows: int  #: rows whose outputs differed between the two calls
+    latency_rows: int  #: single-row calls timed
+    latency_ms_p50: float | None  #: median single-row prediction latency
+    latency_ms_p95: float | None  #: 95th percentile single-row latency
+    batch_ms_per_row: float | None  #: one call on the whole sample, divided by its rows
+    max_latency_ms: float | None = None  #: the limit on ``latency_ms_p95``, if any
+
+    @property
+    def latency_breached(self) -> bool:
+        if self.max_latency_ms is None or self.latency_ms_p95 is None:
+            return False
+        return self.latency_ms_p95 > self.max_latency_ms
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """Why the artifact fails, one phrase per problem (empty when it passes)."""
+        out: list[str] = []
+        if not self.loaded:
+            out.append(f"does not load: {self.error}")
+            return tuple(out)
+        if not self.predicted:
+            out.append(f"does not predict on the {self.sample_rows}-row sample: {self.error}")
+            return tuple(out)
+        if self.deterministic is False:
+            out.append(
+                f"not deterministic: {self.mismatched_rows} of {self.sample_rows} rows changed "
+                "between two identical calls"
+            )
+        if self.latency_breached:
+            out.append(
+                f"too slow: p95 single-row latency {fmt_number(self.latency_ms_p95)} ms > "
+                f"{fmt_number(self.max_latency_ms)} ms"
+            )
+        return tuple(out)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+    def describe(self) -> str:
+        """One line: where it came from, and what was measured."""
+        where = self.path or "in-memory model"
+        if not self.loaded or not self.predicted:
+            return f"{where}: " + "; ".join(self.problems)
+        parts = [
+            f"loaded in {fmt_number(self.load_seconds)} s" if self.load_seconds is not None else "",
+            f"predicts on {self.sample_rows} rows",
+            "deterministic" if self.deterministic else "NOT deterministic",
+            f"p50/p95 single-row latency {fmt_number(self.latency_ms_p50)}/"
+            f"{fmt_number(self.latency_ms_p95)} ms"
+            + (f" (limit {fmt_number(self.max_latency_ms)})" if self.max_latency_ms else ""),
+            f"batch {fmt_number(self.batch_ms_per_row)} ms/row",
+        ]
+        return f"{where}: " + ", ".join(p for p in parts if p)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
