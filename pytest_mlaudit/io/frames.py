@@ -20,7 +20,9 @@ __all__ = [
     "column_kind",
     "column_label",
     "column_names",
+    "holds_times",
     "infer_kind",
+    "non_numbers",
     "numeric_values",
     "resolve_columns",
     "same_label",
@@ -226,6 +228,31 @@ def infer_kind(series: pd.Series, *, column: str, side: str) -> tuple[ColumnKind
             f"numeric (methods={{{column!r}: 'chi2'}} compares its values as categories)"
         )
     return kind, ""
+
+
+#: What ``infer_dtype`` says of an object column of dates, times or durations.
+_TIME_OBJECTS: Final = frozenset({"datetime", "datetime64", "date", "time", "timedelta", "period"})
+
+
+def holds_times(series: pd.Series) -> bool:
+    """True for an object column of Python/pandas dates, times, durations or periods."""
+    return pd.api.types.is_object_dtype(series.dtype) and (
+        pd.api.types.infer_dtype(series, skipna=True) in _TIME_OBJECTS
+    )
+
+
+def non_numbers(series: pd.Series, limit: int = 3) -> list[Any]:
+    """A few distinct non-missing values of ``series`` that are not numbers (for messages)."""
+    found: list[Any] = []
+    for value in series.dropna().unique()[:10_000]:
+        is_number = isinstance(value, int | float | np.number) and not isinstance(
+            value, bool | np.bool_
+        )
+        if not is_number and value not in found:
+            found.append(value)
+            if len(found) == limit:
+                break
+    return found
 
 
 def column_kind(series: pd.Series, *, column: str, side: str) -> ColumnKind:

@@ -13,7 +13,9 @@ from pytest_mlaudit.errors import MlauditInputError
 from pytest_mlaudit.io.frames import (
     ColumnKind,
     column_names,
+    holds_times,
     infer_kind,
+    non_numbers,
     resolve_columns,
     same_label,
 )
@@ -158,6 +160,16 @@ def plan_columns(
             ref_dtype = str(ref_cols[name].dtype)
             notes += [note] if note else []
         cur_series = cur_cols[name]
+        for side, series in (
+            ("reference", None if ref_cols is None else ref_cols[name]),
+            ("current", cur_series),
+        ):
+            if series is not None and holds_times(series):
+                raise MlauditInputError(
+                    f"column {name!r} of {side} holds dates or times (as Python objects), "
+                    "which drift checks do not compare; convert it to a number (e.g. hour of "
+                    "day, or seconds since an epoch) or leave it out with columns=."
+                )
         cur_kind, note = infer_kind(cur_series, column=name, side="current")
         notes += [note] if note else []
         if cur_kind != ref_kind and bool(cur_series.isna().all()):
@@ -171,10 +183,14 @@ def plan_columns(
         if ref_kind != cur_kind and not (
             kind == "categorical" and (name in explicit or is_profile)
         ):
+            text = cur_series if cur_kind == "categorical" else None
+            if ref_cols is not None and ref_kind == "categorical":
+                text = ref_cols[name]
+            hint = _not_numbers_hint(text)
             raise MlauditInputError(
                 f"column {name!r} is {ref_kind} in the reference ({ref_dtype}) but "
                 f"{cur_kind} in current ({cur_series.dtype}); fix the type upstream, or "
-                f"compare it as categories with methods={{{name!r}: 'chi2'}}."
+                f"compare it as categories with methods={{{name!r}: 'chi2'}}.{hint}"
             )
         kinds[name] = kind
     return Plan(
@@ -186,6 +202,28 @@ def plan_columns(
         only_in_current=only_in_current,
         left_out=left_out,
         notes=tuple(notes),
+    )
+
+
+def _not_numbers_hint(series: pd.Series | None) -> str:
+    """For a numeric/categorical mismatch: the text values that keep a column from numbers."""
+    if series is None or not pd.api.types.is_string_dtype(series.dtype):
+        return ""
+    odd = non_numbers(series)
+    if not odd:
+        return ""
+    try:
+        [float(v) for v in odd]
+    except (TypeError, ValueError):
+        pass
+    else:
+        return (
+            f" It holds numbers written as text, e.g. {odd!r}: convert them with "
+            "pd.to_numeric(...) if they are quantities."
+        )
+    return (
+        f" It holds values that are not numbers, e.g. {odd!r}: if they mean missing, turn "
+        "them into NaN (pd.to_numeric(..., errors='coerce'))."
     )
 
 

@@ -213,3 +213,19 @@ def test_columns_left_out_on_purpose_are_not_called_current_only() -> None:
     back = DriftReport.from_dict(json.loads(json.dumps(report.to_dict())))
     assert back == report and back.excluded_columns == ("y",)
     assert check_drift(ref[["x", "y"]], cur).excluded_columns == ()
+
+
+def test_text_among_numbers_is_named_in_the_error() -> None:
+    ref = pd.DataFrame({"x": np.arange(10.0)})
+    with pytest.raises(MlauditInputError, match=r"not numbers, e\.g\. \['N/A', '\?'\]: if they"):
+        check_drift(ref, pd.DataFrame({"x": pd.Series([1.0, "N/A", 2, "?"] * 3, dtype=object)}))
+    with pytest.raises(MlauditInputError, match=r"numbers written as text, e\.g\. \['0\.0'"):
+        check_drift(ref, pd.DataFrame({"x": ref["x"].astype(str)}))
+
+
+def test_dates_held_as_objects_are_refused_like_datetimes() -> None:
+    import datetime
+
+    days = pd.DataFrame({"d": [datetime.date(2026, 1, i + 1) for i in range(20)]})
+    with pytest.raises(MlauditInputError, match=r"column 'd' of reference holds dates or times"):
+        check_drift(days, days)
