@@ -398,6 +398,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             "duration_s": round(time.time() - state.started, 3),
             "args": list(config.invocation_params.args),
             "rootdir": str(config.rootpath),
+            "invocation_dir": str(config.invocation_params.dir),
         },
         cwd=config.rootpath,
     )

@@ -16,6 +16,7 @@ from pytest_mlaudit.report.sections._common import (
     _dict,
     _dicts,
     _list,
+    _notes,
     _num,
     _opt,
     _result,
@@ -161,4 +162,6 @@ def render(entry: dict[str, Any]) -> Section:
             ),
         )
     section.extend(_code_list("Not checked (serving only): ", r.get("unchecked_features")))
+    inferred = [f"{k}: {v}" for k, v in _dict(r.get("inferred")).items()]
+    section.extend(_notes([*inferred, *_list(r.get("notes"))], "Inferred"))
     return section
