@@ -22,10 +22,11 @@ __all__ = [
     "column_names",
     "holds_times",
     "infer_kind",
+    "label_key",
+    "label_positions",
     "non_numbers",
     "numeric_values",
     "resolve_columns",
-    "same_label",
 ]
 
 ColumnKind = Literal["numeric", "categorical"]
@@ -150,16 +151,21 @@ def _type_name(label: Any) -> str:
     return type(value).__name__
 
 
-def same_label(a: Any, b: Any) -> bool:
-    """True when two column labels are the same label (same type and value; NaN is NaN)."""
-    a = a.item() if isinstance(a, np.generic) else a
-    b = b.item() if isinstance(b, np.generic) else b
-    if type(a) is not type(b):
-        return False
-    try:
-        return bool(a == b) or (a != a and b != b)  # NaN labels are one label
-    except (TypeError, ValueError):
-        return False
+def label_key(label: Any) -> tuple[Any, ...]:
+    """A dict key for a column label: equal for the same type and value (numpy scalars as
+    Python values, every NaN one label), so ``1``, ``"1"`` and ``1.0`` stay apart."""
+    value = label.item() if isinstance(label, np.generic) else label
+    if isinstance(value, float) and value != value:
+        return ("nan",)
+    return (type(value), value)
+
+
+def label_positions(labels: Sequence[Any]) -> dict[tuple[Any, ...], int]:
+    """``label_key(label) -> first position``, for lookups in O(1) instead of a scan."""
+    out: dict[tuple[Any, ...], int] = {}
+    for i, label in enumerate(labels):
+        out.setdefault(label_key(label), i)
+    return out
 
 
 def resolve_columns(
@@ -184,19 +190,20 @@ def resolve_columns(
             f"{arg} is empty; name at least one column to check, or pass {arg}=None for "
             f"every column of {side}."
         )
-    labels = list(frame.columns)
+    by_label = label_positions(list(frame.columns))
     by_name = dict(zip(names, range(len(names)), strict=True))
     out: list[str] = []
     missing: list[Any] = []
     for item in items:
         try:
-            pos = next(i for i, c in enumerate(labels) if same_label(c, item))
-        except StopIteration:
-            found = by_name.get(item) if isinstance(item, str) else None
-            if found is None:
-                missing.append(item)
-                continue
-            pos = found
+            pos = by_label.get(label_key(item))
+        except TypeError:  # an unhashable item names no column
+            pos = None
+        if pos is None:
+            pos = by_name.get(item) if isinstance(item, str) else None
+        if pos is None:
+            missing.append(item)
+            continue
         if names[pos] not in out:
             out.append(names[pos])
     if missing:

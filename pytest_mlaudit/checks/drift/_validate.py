@@ -15,9 +15,10 @@ from pytest_mlaudit.io.frames import (
     column_names,
     holds_times,
     infer_kind,
+    label_key,
+    label_positions,
     non_numbers,
     resolve_columns,
-    same_label,
 )
 
 NUMERIC_METHODS: Final = ("ks", "psi", "js", "wasserstein")
@@ -62,13 +63,13 @@ def _pair(ref_labels: list[Any] | None, ref_names: list[str], cur: pd.DataFrame)
     names the report shows (a reference column ``0`` with a current column ``"0"``, as a
     CSV header reads it); no current column is paired twice.
     """
-    cur_labels = list(cur.columns)
     cur_names = column_names(cur, name="current")
     pairs = [-1] * len(ref_names)
     taken: set[int] = set()
     if ref_labels is not None:
+        by_label = label_positions(list(cur.columns))
         for i, label in enumerate(ref_labels):
-            j = next((j for j, c in enumerate(cur_labels) if same_label(label, c)), -1)
+            j = by_label.get(label_key(label), -1)
             if j >= 0 and j not in taken:
                 pairs[i] = j
                 taken.add(j)
@@ -142,10 +143,11 @@ def plan_columns(
         plan = parse_methods(methods, names)
         explicit = set()
 
+    ref_pos = {n: i for i, n in enumerate(ref_names)}
     ref_cols = (
         None
         if isinstance(reference, ReferenceProfile)
-        else {n: reference.iloc[:, ref_names.index(n)] for n in names}
+        else {n: reference.iloc[:, ref_pos[n]] for n in names}
     )
     cur_cols = {n: current.iloc[:, pairs[n]] for n in names}
     kinds: dict[str, ColumnKind] = {}
