@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -45,7 +46,11 @@ __all__ = [
     "profile_reference",
 ]
 
-PROFILE_FORMAT: Final = "pytest-mlaudit/profile/1"
+#: Format 2 names categories by value (``1`` and ``1.0`` are ``"1"``); format 1 wrote a
+#: float category as ``"1.0"``, which :meth:`ReferenceProfile.load` reads as ``"1"``.
+PROFILE_FORMAT: Final = "pytest-mlaudit/profile/2"
+_FORMAT_1: Final = "pytest-mlaudit/profile/1"
+_FLOAT_INTEGER: Final = re.compile(r"-?\d+\.0")
 #: Number of equal-count bins of the histograms kept for plots.
 PLOT_BINS: Final = 20
 #: Default cap on distinct categories of a categorical column.
@@ -276,6 +281,7 @@ class _Reader:
 
     def __init__(self, path: str | os.PathLike[str], data: Any) -> None:
         self.path, self.data = path, data
+        self.format_1 = False
 
     def bad(self, what: str) -> MlauditInputError:
         return _bad(self.path, what)
@@ -315,11 +321,12 @@ class _Reader:
             raise self.bad(f"its 'meta' entry is not valid JSON ({exc})") from None
         if not isinstance(meta, dict):
             raise self.bad(f"its 'meta' entry must be a JSON object; got {type(meta).__name__}")
-        if meta.get("format") != PROFILE_FORMAT:
+        if meta.get("format") not in (PROFILE_FORMAT, _FORMAT_1):
             raise MlauditInputError(
                 f"{str(self.path)!r} is not a pytest-mlaudit profile "
                 f"(format={meta.get('format')!r}; expected {PROFILE_FORMAT!r})."
             )
+        self.format_1 = meta.get("format") == _FORMAT_1
         return meta
 
     def profile(self) -> ReferenceProfile:
@@ -368,6 +375,12 @@ class _Reader:
                 f"{int(counts.sum())}) must be one per category ({len(cats)}), summing to "
                 f"n - n_missing = {n - n_missing}"
             )
+        if self.format_1:  # categories by value, as category_counts names them now
+            merged: dict[str, int] = {}
+            for cat, count in zip(cats, counts.tolist(), strict=True):
+                key = cat[:-2] if _FLOAT_INTEGER.fullmatch(cat) else cat
+                merged[key] = merged.get(key, 0) + int(count)
+            cats, counts = list(merged), np.array(list(merged.values()), dtype=np.int64)
         return CategoricalProfile(
             e["column"], n, n_missing, tuple(cats), counts.astype(np.int64, copy=False)
         )

@@ -144,3 +144,20 @@ def test_duplicated_columns(good: Path) -> None:
         meta["columns"][1]["column"] = "x"
 
     _refused(_tampered(good, twice), "column 'x' is profiled twice")
+
+
+def test_format_1_profiles_name_float_categories_by_value(tmp_path: Path) -> None:
+    """Format 1 wrote a float category as "1.0"; categories are compared by value now."""
+    ref = pd.DataFrame({"k": np.repeat([1.0, 2.0, 3.0], 100)})
+    path = profile_reference(ref, categorical=["k"]).save(tmp_path / "new.npz")
+    meta, arrays = _arrays(path)
+    assert meta["format"] == "pytest-mlaudit/profile/2"
+    assert meta["columns"][0]["categories"] == ["1", "2", "3"]
+    meta["format"] = "pytest-mlaudit/profile/1"
+    meta["columns"][0]["categories"] = ["1.0", "2.0", "3.0"]  # as format 1 wrote them
+    old = tmp_path / "old.npz"
+    np.savez(old, meta=np.array(json.dumps(meta)), **arrays)
+    loaded = ReferenceProfile.load(old)
+    assert loaded.columns["k"].categories == ("1", "2", "3")  # type: ignore[union-attr]
+    report = check_drift(loaded, ref, methods={"k": "chi2"})
+    assert report.passed and report.unseen_categories == {}
