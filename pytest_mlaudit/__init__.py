@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         profile_reference,
     )
     from pytest_mlaudit.checks.gate import GateMetric, GateReport, check_gate
+    from pytest_mlaudit.checks.impact import ImpactReport, check_impact
     from pytest_mlaudit.checks.labels import LabelReport, check_labels
     from pytest_mlaudit.checks.load import (
         SLO,
@@ -42,6 +43,11 @@ if TYPE_CHECKING:
         serve,
     )
     from pytest_mlaudit.checks.parity import ParityReport, check_parity
+    from pytest_mlaudit.checks.performance import (
+        MetricEstimate,
+        PerformanceReport,
+        check_performance,
+    )
     from pytest_mlaudit.checks.skew import SkewReport, check_skew
     from pytest_mlaudit.history import HistoryStore
     from pytest_mlaudit.record import AuditRecord, read_record
@@ -67,11 +73,14 @@ __all__ = [
     "GateMetric",
     "GateReport",
     "HistoryStore",
+    "ImpactReport",
     "LabelReport",
     "LoadReport",
     "Measure",
+    "MetricEstimate",
     "MlauditInputError",
     "ParityReport",
+    "PerformanceReport",
     "ReferenceProfile",
     "RetrainDecision",
     "RetrainPolicy",
@@ -81,8 +90,10 @@ __all__ = [
     "check_contract",
     "check_drift",
     "check_gate",
+    "check_impact",
     "check_labels",
     "check_parity",
+    "check_performance",
     "check_skew",
     "find_capacity",
     "infer_contract",

@@ -24,9 +24,11 @@ if TYPE_CHECKING:
     from pytest_mlaudit.checks.contract import ContractReport
     from pytest_mlaudit.checks.drift import DriftReport
     from pytest_mlaudit.checks.gate import GateReport
+    from pytest_mlaudit.checks.impact import ImpactReport
     from pytest_mlaudit.checks.labels import LabelReport
     from pytest_mlaudit.checks.load import CapacityReport, LoadReport
     from pytest_mlaudit.checks.parity import ParityReport
+    from pytest_mlaudit.checks.performance import PerformanceReport
     from pytest_mlaudit.checks.skew import SkewReport
 
 __all__ = ["Auditor", "Sink", "load_check"]
@@ -238,4 +240,16 @@ class Auditor:
     def capacity(self, *args: Any, **kwargs: Any) -> CapacityReport:
         """Run :func:`~pytest_mlaudit.find_capacity` (step load until the SLO breaks)."""
         report = self.run("capacity", *args, **kwargs)
+        return report  # type: ignore[return-value]
+
+    def performance(
+        self, model: Any, reference: Any, reference_y: Any, current: Any, /, **kwargs: Any
+    ) -> PerformanceReport:
+        """Run :func:`~pytest_mlaudit.check_performance` (performance without labels)."""
+        report = self.run("performance", model, reference, reference_y, current, **kwargs)
+        return report  # type: ignore[return-value]
+
+    def impact(self, model: Any, reference: Any, current: Any, /, **kwargs: Any) -> ImpactReport:
+        """Run :func:`~pytest_mlaudit.check_impact` (drift weighted by the model)."""
+        report = self.run("impact", model, reference, current, **kwargs)
         return report  # type: ignore[return-value]

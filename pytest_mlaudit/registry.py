@@ -262,6 +262,29 @@ BUILTIN_CHECKS: Final[tuple[CheckSpec, ...]] = (
         summary="production inputs are distributed like the training data",
     ),
     CheckSpec(
+        "performance",
+        "drift",
+        f"{_C}.performance:check_performance",
+        f"{_C}.performance:PerformanceReport",
+        section=f"{_S}.performance:render",
+        advice=f"{_S}.performance:advice",
+        exports={
+            n: f"{_C}.performance"
+            for n in ("check_performance", "MetricEstimate", "PerformanceReport")
+        },
+        summary="the model's performance on unlabelled data, estimated from its probabilities",
+    ),
+    CheckSpec(
+        "impact",
+        "drift",
+        f"{_C}.impact:check_impact",
+        f"{_C}.impact:ImpactReport",
+        section=f"{_S}.impact:render",
+        advice=f"{_S}.impact:advice",
+        exports={n: f"{_C}.impact" for n in ("check_impact", "ImpactReport")},
+        summary="the drift touches what the model uses (score drift, importance, root cause)",
+    ),
+    CheckSpec(
         "gate",
         "gate",
         f"{_C}.gate:check_gate",

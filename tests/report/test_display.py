@@ -49,7 +49,29 @@ def _reports() -> dict[str, CheckReport]:
     ref = pd.DataFrame({"age": [25, 40, 61, 33], "region": ["north", "south", "north", "east"]})
     batch = pd.DataFrame({"age": [30, 500, None, 41], "region": ["north", "mars", "east", "x"]})
     out["contract"] = check_contract(batch, infer_contract(ref, name="applicants"))
+    out.update(_drift_that_matters())
     return out
+
+
+def _drift_that_matters() -> dict[str, CheckReport]:
+    """Small reports of the performance and impact kinds (a model of one column)."""
+    from pytest_mlaudit import check_impact, check_performance
+
+    class Model:
+        classes_ = np.array([0, 1])
+
+        def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+            p = 1 / (1 + np.exp(-X.iloc[:, 0].to_numpy(dtype=float)))
+            return np.column_stack([1 - p, p])
+
+    rng = np.random.default_rng(0)
+    ref = pd.DataFrame({"score <b>": rng.normal(size=600), "region": rng.choice(["a", "b"], 600)})
+    cur = ref.assign(**{"score <b>": ref["score <b>"] + 0.7})
+    y = (rng.random(600) < Model().predict_proba(ref)[:, 1]).astype(int)
+    return {
+        "performance": check_performance(Model(), ref, y, cur, min_value=0.6, n_simulations=100),
+        "impact": check_impact(Model(), ref, cur, y_reference=y, n_repeats=1),
+    }
 
 
 REPORTS = _reports()
