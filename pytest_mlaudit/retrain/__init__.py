@@ -9,7 +9,11 @@ Files
 -----
 ``policy.py``
     :class:`RetrainPolicy` and its rules (:class:`DriftRule`, :class:`PsiRule`,
-    :class:`MetricRule`), read from TOML by :func:`load_policy`.
+    :class:`MetricRule`, :class:`PerformanceRule`, :class:`ImpactRule`), read from TOML
+    by :func:`load_policy`.
+``estimates.py``
+    The findings of the performance and impact rules, and the context a fired drift or
+    PSI finding gets from the impact and performance checks of its run.
 ``decide.py``
     :func:`should_retrain`: each rule against the history, as a :class:`Finding`, and
     the :class:`RetrainDecision`.
@@ -31,6 +35,17 @@ A TOML table: ``[tool.mlaudit.retrain]`` in ``pyproject.toml``, or a file of its
     features = ["income", "debt_ratio"]
     runs = 2
 
+    [performance]                # the performance estimated without labels
+    metric = "roc_auc"           # (a performance check: mlaudit.performance)
+    min = 0.70                   # ... below this floor
+    max_drop = 0.03              # ... or this much below the reference's realised value
+    runs = 2
+
+    [impact]                     # the drift reaches the model (mlaudit.impact)
+    prediction_psi = 0.2         # the score distribution moved by more than this PSI
+    drifted_importance = 0.3     # or drifted columns hold > 30% of the model's importance
+    runs = 2
+
     [[metric]]                   # a performance metric from a gate/labels check
     metric = "roc_auc"           # a gate metric (the candidate's value) ...
     tests = ["test_production_performance"]
@@ -39,7 +54,8 @@ A TOML table: ``[tool.mlaudit.retrain]`` in ``pyproject.toml``, or a file of its
 
 Evidence is read from the runs *since the last retrain* (``mlaudit history mark
 retrain``). The decision is *retrain* when at least one rule fires and no blocker holds
-(``min_days_between``).
+(``min_days_between``). A fired ``[drift]`` or ``[psi]`` rule also says what
+that run's impact and performance checks found (does the drift reach the model?).
 
 Standard library only.
 
@@ -64,7 +80,9 @@ from pytest_mlaudit.retrain.decide import (
 from pytest_mlaudit.retrain.policy import (
     POLICY_FILE,
     DriftRule,
+    ImpactRule,
     MetricRule,
+    PerformanceRule,
     PsiRule,
     RetrainPolicy,
     load_policy,
@@ -78,7 +96,9 @@ __all__ = [
     "POLICY_FILE",
     "DriftRule",
     "Finding",
+    "ImpactRule",
     "MetricRule",
+    "PerformanceRule",
     "PsiRule",
     "RetrainDecision",
     "RetrainPolicy",

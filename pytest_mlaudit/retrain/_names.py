@@ -12,7 +12,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 
 from pytest_mlaudit.history import HistoryStore
-from pytest_mlaudit.retrain.policy import RetrainPolicy
+from pytest_mlaudit.retrain.policy import ImpactRule, PerformanceRule, RetrainPolicy
 
 __all__ = ["unknown_names"]
 
@@ -68,6 +68,18 @@ def unknown_names(store: HistoryStore, policy: RetrainPolicy, *, now: str) -> tu
                     f"{where} [psi] features: the history has no PSI of {feature!r}"
                     + _closest(feature, known)
                 )
+    model_rules: tuple[tuple[str, PerformanceRule | ImpactRule | None], ...] = (
+        ("performance", policy.performance),
+        ("impact", policy.impact),
+    )
+    for kind, model_rule in model_rules:
+        if model_rule is None:
+            continue
+        ran = {c.nodeid for c in checks if c.kind == kind}
+        if not ran:
+            problems.append(f"{where} [{kind}]: the history has no {kind} check at all")
+        else:
+            problems += _tests(f"{where} [{kind}]", model_rule.tests, ran, f"{kind} check")
     names = {c.check for c in checks}
     for i, m in enumerate(policy.metrics):
         at = f"{where} [[metric]] #{i + 1}"

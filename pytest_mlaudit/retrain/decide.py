@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from pytest_mlaudit.history import HistoryStore, parse_time, utc_iso
 from pytest_mlaudit.retrain._names import unknown_names
+from pytest_mlaudit.retrain.estimates import impact_finding, model_context, performance_finding
 from pytest_mlaudit.retrain.findings import (
     Finding,
     drift_finding,
@@ -102,6 +103,16 @@ class RetrainDecision:
         return "\n".join(lines)
 
 
+def _with_context(store: HistoryStore, finding: Finding, now: str) -> Finding:
+    """A fired drift/PSI finding with what that run's impact and performance checks say."""
+    if not finding.fired or finding.rule not in ("drift", "psi") or not finding.runs:
+        return finding
+    context = model_context(store, finding.runs[0], now)
+    if not context:
+        return finding
+    return dataclasses.replace(finding, detail=f"{finding.detail}; in that run {context}")
+
+
 def _days(a: str, b: str) -> float:
     return (parse_time(b) - parse_time(a)).total_seconds() / 86400.0
 
@@ -152,6 +163,12 @@ def should_retrain(
         triggers.append(psi_finding(store, pol.psi, last, when))
     for rule in pol.metrics:
         triggers.extend(metric_findings(store, rule, last, when))
+    if pol.performance is not None:
+        triggers.append(performance_finding(store, pol.performance, last, when))
+    if pol.impact is not None:
+        triggers.append(impact_finding(store, pol.impact, last, when))
+    # a fired drift or PSI rule says whether the drift reaches the model (same run)
+    triggers = [_with_context(store, f, when) for f in triggers]
     if pol.max_days_between is not None:
         if last is None:
             triggers.append(

@@ -20,7 +20,9 @@ from pytest_mlaudit.errors import MlauditInputError
 __all__ = [
     "POLICY_FILE",
     "DriftRule",
+    "ImpactRule",
     "MetricRule",
+    "PerformanceRule",
     "PsiRule",
     "RetrainPolicy",
     "load_policy",
@@ -190,6 +192,74 @@ class MetricRule:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class PerformanceRule:
+    """Retrain when the performance *estimated without labels* (a ``performance`` check)
+    is below ``min``, or below the reference's realised value by more than ``max_drop``,
+    in each of the last ``runs`` runs."""
+
+    metric: str = "roc_auc"  #: accuracy, roc_auc, f1, precision or recall
+    min: float | None = None
+    max_drop: float | None = None
+    runs: int = 1
+    tests: tuple[str, ...] = ()
+
+    KEYS: ClassVar[tuple[str, ...]] = ("metric", "min", "max_drop", "runs", "tests")
+    METRICS: ClassVar[tuple[str, ...]] = ("accuracy", "roc_auc", "f1", "precision", "recall")
+
+    @classmethod
+    def from_mapping(cls, table: Mapping[str, Any], where: str = "performance") -> PerformanceRule:
+        _keys(table, cls.KEYS, where)
+        metric = table.get("metric", "roc_auc")
+        if metric not in cls.METRICS:
+            raise MlauditInputError(
+                f"{where}.metric must be one of {', '.join(cls.METRICS)}; got {metric!r}."
+            )
+        rule = cls(
+            metric=metric,
+            min=_float(table, "min", where),
+            max_drop=_float(table, "max_drop", where),
+            runs=_int(table, "runs", 1, where),
+            tests=_strings(table, "tests", where),
+        )
+        if rule.min is None and rule.max_drop is None:
+            raise MlauditInputError(f"{where} ({metric}): set min, max_drop or both.")
+        if rule.max_drop is not None and rule.max_drop < 0:
+            raise MlauditInputError(f"{where}.max_drop must be >= 0; got {rule.max_drop!r}.")
+        return rule
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ImpactRule:
+    """Retrain when the drift reaches the model (an ``impact`` check) in each of the last
+    ``runs`` runs: the score's PSI above ``prediction_psi``, or the drifted important
+    columns holding more than ``drifted_importance`` of the model's importance."""
+
+    prediction_psi: float | None = None
+    drifted_importance: float | None = None
+    runs: int = 1
+    tests: tuple[str, ...] = ()
+
+    KEYS: ClassVar[tuple[str, ...]] = ("prediction_psi", "drifted_importance", "runs", "tests")
+
+    @classmethod
+    def from_mapping(cls, table: Mapping[str, Any], where: str = "impact") -> ImpactRule:
+        _keys(table, cls.KEYS, where)
+        rule = cls(
+            prediction_psi=_float(table, "prediction_psi", where),
+            drifted_importance=_float(table, "drifted_importance", where),
+            runs=_int(table, "runs", 1, where),
+            tests=_strings(table, "tests", where),
+        )
+        if rule.prediction_psi is None and rule.drifted_importance is None:
+            raise MlauditInputError(f"{where}: set prediction_psi, drifted_importance or both.")
+        for key in ("prediction_psi", "drifted_importance"):
+            value = getattr(rule, key)
+            if value is not None and value < 0:
+                raise MlauditInputError(f"{where}.{key} must be >= 0; got {value!r}.")
+        return rule
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class RetrainPolicy:
     """When to retrain. Build one with :meth:`from_mapping` or :func:`load_policy`.
 
@@ -208,6 +278,8 @@ class RetrainPolicy:
     psi: PsiRule | None = None
     metrics: tuple[MetricRule, ...] = ()
     source: str = "<mapping>"  #: where the policy was read from
+    performance: PerformanceRule | None = None
+    impact: ImpactRule | None = None
 
     KEYS: ClassVar[tuple[str, ...]] = (
         "min_days_between",
@@ -215,6 +287,8 @@ class RetrainPolicy:
         "drift",
         "psi",
         "metric",
+        "performance",
+        "impact",
     )
 
     @classmethod
@@ -231,6 +305,7 @@ class RetrainPolicy:
             return value
 
         drift, psi = sub("drift"), sub("psi")
+        performance, impact = sub("performance"), sub("impact")
         metric_tables = table.get("metric", ())
         if isinstance(metric_tables, Mapping):
             metric_tables = [metric_tables]
@@ -246,11 +321,22 @@ class RetrainPolicy:
                 for i, m in enumerate(metric_tables)
             ),
             source=source,
+            performance=None
+            if performance is None
+            else PerformanceRule.from_mapping(performance, f"{where} [performance]"),
+            impact=None if impact is None else ImpactRule.from_mapping(impact, f"{where} [impact]"),
         )
-        if not (policy.drift or policy.psi or policy.metrics or policy.max_days_between):
+        if not (
+            policy.drift
+            or policy.psi
+            or policy.metrics
+            or policy.max_days_between
+            or policy.performance
+            or policy.impact
+        ):
             raise MlauditInputError(
                 f"{where}: the policy has no rule that can ask for a retrain; add [drift], "
-                "[psi], [[metric]] or max_days_between."
+                "[psi], [[metric]], [performance], [impact] or max_days_between."
             )
         for key in ("min_days_between", "max_days_between"):
             value = getattr(policy, key)
