@@ -1,7 +1,8 @@
 """Distribution skew of one feature, as TensorFlow Data Validation compares it.
 
 Numeric features: the Jensen-Shannon distance (base 2) over training-quantile bins plus
-a bucket of missing values (the drift check's profile and
+a bucket of missing values, and a bin of its own for serving values beyond the training
+range on either side (so a constant that becomes another constant is seen) (the drift check's profile and
 :func:`pytest_mlaudit.stats.distances.jensen_shannon`). Categorical features: the
 L-infinity distance over the categories of both sides plus a missing bucket
 (:func:`pytest_mlaudit.stats.distances.linf`).
@@ -19,7 +20,7 @@ from pytest_mlaudit.checks.skew.report import DistributionSkew
 from pytest_mlaudit.errors import MlauditInputError
 from pytest_mlaudit.io.frames import category_counts
 from pytest_mlaudit.stats import distances
-from pytest_mlaudit.stats.histogram import bin_counts_sorted
+from pytest_mlaudit.stats.histogram import bin_counts_sorted, with_support_bins
 
 __all__ = ["categorical_skew", "numeric_skew", "type_skew"]
 
@@ -44,13 +45,19 @@ def numeric_skew(
     values = serve.to_numpy(dtype=np.float64, na_value=np.nan)
     missing = np.isnan(values)
     present = np.sort(values[~missing])
-    cur_counts = bin_counts_sorted(present, prof.edges)
-    ref = [*prof.counts.tolist(), prof.n_missing]
+    edges, ref_counts = prof.edges, prof.counts
+    finite = present[np.isfinite(present)]
+    if finite.size:  # serving values beyond the training range get bins of their own
+        edges, ref_counts = with_support_bins(
+            prof.edges, prof.counts, prof.minimum, prof.maximum, float(finite[0]), float(finite[-1])
+        )
+    cur_counts = bin_counts_sorted(present, edges)
+    ref = [*ref_counts.tolist(), prof.n_missing]
     cur = [*cur_counts.tolist(), int(missing.sum())]
     stat = distances.jensen_shannon(ref, cur) if sum(cur) else 1.0
     n_inf = int(np.isinf(present).sum())
     details: dict[str, float | int | str] = {
-        "bins": int(prof.counts.size),
+        "bins": int(ref_counts.size),
         "mean_training": prof.mean,
         "mean_serving": float(present[np.isfinite(present)].mean())
         if np.isfinite(present).any()

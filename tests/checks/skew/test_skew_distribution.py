@@ -13,7 +13,7 @@ from scipy.spatial import distance
 from pytest_mlaudit import MlauditInputError, check_skew
 from pytest_mlaudit.checks.skew import SkewReport
 from pytest_mlaudit.result import report_from_dict
-from pytest_mlaudit.stats.histogram import bin_counts_sorted, quantile_edges
+from pytest_mlaudit.stats.histogram import bin_counts_sorted, quantile_edges, with_support_bins
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,10 @@ def test_distribution_methods_default_per_type_and_reference_values() -> None:
     assert c.details["unseen"] == "c" and c.details["unseen_share"] == pytest.approx(0.1)
     x = next(d for d in report.distribution if d.feature == "x")
     edges = quantile_edges(np.arange(100.0), 10)
-    ref = [*bin_counts_sorted(np.arange(100.0), edges), 0]
+    ref_counts = bin_counts_sorted(np.arange(100.0), edges)
+    # serving values above the training maximum (200..249) get a bin of their own
+    edges, ref_counts = with_support_bins(edges, ref_counts, 0.0, 99.0, 0.0, 249.0)
+    ref = [*ref_counts, 0]
     cur = [*bin_counts_sorted(np.sort(serve["x"].to_numpy()), edges), 0]
     expected = distance.jensenshannon(np.divide(ref, 100), np.divide(cur, 100), base=2)
     assert x.method == "js" and x.statistic == pytest.approx(expected)
@@ -164,3 +167,9 @@ def test_report_round_trips_through_json(features) -> None:
     assert back.headline().describe() == "skewed_features=1 > 0"
     assert report.sizes()["n_joined"] == 4000
     assert math.isfinite(report.key_figures()["max_js"])
+
+
+def test_a_constant_that_becomes_another_constant_is_skew() -> None:
+    report = check_skew(pd.DataFrame({"x": [1.0] * 100}), pd.DataFrame({"x": [2.0] * 100}))
+    (x,) = report.distribution
+    assert x.statistic == pytest.approx(1.0) and report.skewed_features == ("x",)
