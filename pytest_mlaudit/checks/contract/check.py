@@ -111,27 +111,21 @@ def _column_rules(series: pd.Series, rule: ColumnContract, limit: int) -> Iterab
             observed=f"{_pct(rate)} missing ({len(nulls)} rows)",
             examples=_examples(nulls.map(lambda v: "missing"), limit) if over else (),
         )
-    if rule.min is not None:
-        low = values[values < rule.min]
+    for side, limit_value, op in (("min", rule.min, ">="), ("max", rule.max, "<=")):
+        if limit_value is None:
+            continue
+        out = values[values < limit_value] if side == "min" else values[values > limit_value]
+        seen_value = (values.min() if side == "min" else values.max()) if len(values) else None
         yield RuleResult(
-            "min",
+            side,
             name,
-            f">= {fmt_number(rule.min)}",
-            len(low),
+            f"{op} {fmt_number(limit_value)}",
+            len(out),
             len(values),
-            observed=f"min {fmt_number(float(values.min()))}" if len(values) else "no values",
-            examples=_examples(series.loc[low.index], limit),
-        )
-    if rule.max is not None:
-        high = values[values > rule.max]
-        yield RuleResult(
-            "max",
-            name,
-            f"<= {fmt_number(rule.max)}",
-            len(high),
-            len(values),
-            observed=f"max {fmt_number(float(values.max()))}" if len(values) else "no values",
-            examples=_examples(series.loc[high.index], limit),
+            observed="no values"
+            if seen_value is None
+            else f"{side} {fmt_number(float(seen_value))}",
+            examples=_examples(series.loc[out.index], limit),
         )
     if rule.allowed is not None:
         allowed = set(rule.allowed)
