@@ -66,3 +66,18 @@ def test_the_search_is_bounded_and_seeded() -> None:
     assert a.cause("income").segments[0].value == "online"
     off = check_impact(Income(), ref, cur, root_cause=False)
     assert off.causes == ()
+
+
+def test_the_report_section_shows_the_cause_under_the_column_escaped() -> None:
+    from pytest_mlaudit.record import CheckEntry
+    from pytest_mlaudit.report.sections import impact as section
+
+    rng = np.random.default_rng(3)
+    ref, cur = _applicants(rng, 3000), _applicants(rng, 3000, online=0.15)
+    cur["region"] = cur["region"].replace("online", "<script>online")
+    report = check_impact(Income(), ref, cur)
+    entry = CheckEntry.from_report("impact", report).to_dict()
+    html = section.render(entry).to_html()
+    assert "root cause of" in html and "<script>" not in html
+    assert "region=&lt;script&gt;online is new and holds 15% of current rows" in html
+    assert "Start with the segment: region=<script>online" in section.advice(entry)
