@@ -8,7 +8,10 @@ simulated). The reference (held-out data with labels, *not* the training set) is
 checked for calibration first; a miscalibrated model fails the check unless
 ``calibrate=True`` calibrates it on the reference (cross-fitted).
 
-Multiclass models are refused (binary only, for now).
+Multiclass models get the *top-label* accuracy only: whether the predicted class is right
+is a binary event whose probability is the (calibrated) confidence of that class, so the
+same calibration test, calibrators and simulation apply; the other metrics need a binary
+model and are refused for multiclass ones.
 """
 
 from __future__ import annotations
@@ -26,7 +29,13 @@ from pytest_mlaudit.checks.performance._cbpe import (
     realised,
     simulate,
 )
-from pytest_mlaudit.checks.performance._validate import binary_labels, positive_scores
+from pytest_mlaudit.checks.performance._validate import (
+    MULTICLASS,
+    binary_labels,
+    correct_labels,
+    model_classes,
+    probabilities,
+)
 from pytest_mlaudit.checks.performance.report import (
     CalibrationCheck,
     MetricEstimate,
@@ -123,19 +132,47 @@ def check_performance(
     n_simulations = check_int("n_simulations", n_simulations, minimum=50)
     seed = check_int("seed", seed, minimum=0)
 
-    ref_scores = positive_scores(model, reference, "reference")
-    ref_y = binary_labels(model, reference_y, "reference_y", ref_scores.size)
+    ref_proba = probabilities(model, reference, "reference")
+    cur_proba = probabilities(model, current, "current")
+    n_classes = int(ref_proba.shape[1])
+    if cur_proba.shape[1] != n_classes:
+        raise MlauditInputError(
+            f"model.predict_proba gives {n_classes} columns on reference but "
+            f"{cur_proba.shape[1]} on current."
+        )
+    notes: list[str] = []
+    cur_y = None
+    if n_classes == 2:
+        ref_scores, cur_scores = ref_proba[:, 1], cur_proba[:, 1]
+        ref_y = binary_labels(model, reference_y, "reference_y", ref_scores.size)
+        if y_current is not None:
+            cur_y = binary_labels(model, y_current, "y_current", cur_scores.size)
+    else:
+        # top-label: "the predicted class is right" is a binary event whose probability
+        # is the confidence of the predicted class; every row is "predicted right"
+        if metric != "accuracy":
+            raise MlauditInputError(
+                f"metric={metric!r} with a {n_classes}-class model; " + MULTICLASS
+            )
+        classes = model_classes(model, n_classes)
+        ref_scores, cur_scores = ref_proba.max(axis=1), cur_proba.max(axis=1)
+        ref_pred = classes[ref_proba.argmax(axis=1)]
+        ref_y = correct_labels(reference_y, ref_pred, classes, "reference_y")
+        if y_current is not None:
+            cur_pred = classes[cur_proba.argmax(axis=1)]
+            cur_y = correct_labels(y_current, cur_pred, classes, "y_current")
+        threshold = 0.0
+        notes.append(
+            f"{n_classes} classes: the top-label accuracy is estimated from the (calibrated) "
+            "probability of the predicted class; the other metrics need a binary model"
+        )
     if ref_y.min() == ref_y.max():
         raise MlauditInputError(
-            "reference_y holds one class only; the reference needs both classes to test "
-            "the calibration and give the reference's metrics."
+            "reference_y holds one class only (for a multiclass model: the model is right on "
+            "every reference row, or on none); the reference needs both to test the "
+            "calibration and give the reference's metrics."
         )
-    cur_scores = positive_scores(model, current, "current")
-    cur_y = None
-    if y_current is not None:
-        cur_y = binary_labels(model, y_current, "y_current", cur_scores.size)
 
-    notes: list[str] = []
     raw_fit = calibration(ref_scores, ref_y, bins)
     if calibrate:
         folds = int(min(5, ref_y.sum(), ref_y.size - ref_y.sum()))
@@ -186,6 +223,7 @@ def check_performance(
             realised=None if cur_values is None else cur_values[m],
         )
         for m in METRICS
+        if n_classes == 2 or m == "accuracy"
     )
     if any(math.isnan(e.estimate) for e in estimates):
         notes.append("some metrics are undefined on the current data (no predicted positives)")
@@ -204,4 +242,5 @@ def check_performance(
         positive_rate_reference=float(ref_y.mean()),
         positive_rate_current=float(np.mean(cur_p)),
         notes=tuple(notes),
+        n_classes=n_classes,
     )

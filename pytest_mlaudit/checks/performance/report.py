@@ -84,7 +84,8 @@ class PerformanceReport(CheckReport):
     json_properties: ClassVar[tuple[str, ...]] = ("floor",)
 
     metric: str  #: the metric the verdict is about
-    estimates: tuple[MetricEstimate, ...]  #: every metric, in METRICS order
+    #: every metric, in METRICS order (multiclass: accuracy only)
+    estimates: tuple[MetricEstimate, ...]
     calibration: CalibrationCheck
     min_value: float | None
     max_drop: float | None
@@ -95,8 +96,11 @@ class PerformanceReport(CheckReport):
     n_reference: int
     n_current: int
     positive_rate_reference: float  #: the reference's share of positive labels
-    positive_rate_current: float  #: the expected share of positives in the current data
+    #: the expected share of positives in the current data (multiclass: of right predictions)
+    positive_rate_current: float
     notes: tuple[str, ...] = ()
+    #: classes of the model; above 2 only the top-label accuracy is estimated
+    n_classes: int = 2
 
     def estimate(self, metric: str | None = None) -> MetricEstimate:
         """The estimate of ``metric`` (default: the verdict's metric)."""

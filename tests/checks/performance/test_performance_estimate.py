@@ -166,3 +166,64 @@ def test_the_estimate_is_seeded() -> None:
     a = check_performance(Oracle(), Xr, yr, Xc, seed=3, n_simulations=100)
     b = check_performance(Oracle(), Xr, yr, Xc, seed=3, n_simulations=100)
     assert a == b
+
+
+class Softmax:
+    """A calibrated three-class model (``sharpen`` > 1: overconfident)."""
+
+    classes_ = np.array(["low", "mid", "high"])
+
+    def __init__(self, sharpen: float = 1.0) -> None:
+        self.sharpen = sharpen
+
+    def truth(self, X: np.ndarray) -> np.ndarray:
+        z = np.column_stack([-X[:, 0], 0.2 * X[:, 1], X[:, 0]]) * 1.5
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        p = self.truth(X) ** self.sharpen
+        return p / p.sum(axis=1, keepdims=True)
+
+
+def _classes(rng: np.random.Generator, X: np.ndarray) -> np.ndarray:
+    p = Softmax().truth(X)
+    idx = (rng.random(len(X))[:, None] > p.cumsum(axis=1)).sum(axis=1)
+    return Softmax.classes_[idx]
+
+
+def test_multiclass_top_label_accuracy_is_estimated() -> None:
+    inside, errors = 0, []
+    for trial in range(40):
+        rng = np.random.default_rng(500 + trial)
+        Xr, Xc = rng.normal(size=(2000, 2)), rng.normal(0.0, 0.6, size=(1500, 2))
+        report = check_performance(
+            Softmax(),
+            Xr,
+            _classes(rng, Xr),
+            Xc,
+            y_current=_classes(rng, Xc),
+            metric="accuracy",
+            n_simulations=300,
+            seed=trial,
+        )
+        e = report.estimate()
+        assert [x.metric for x in report.estimates] == ["accuracy"] and report.n_classes == 3
+        inside += bool(e.inside)
+        assert e.error is not None
+        errors.append(abs(e.error))
+    assert inside >= 35, inside  # measured: 38 of 40
+    assert float(np.mean(errors)) < 0.015
+    rng = np.random.default_rng(9)
+    Xr = rng.normal(size=(3000, 2))
+    bad = check_performance(Softmax(sharpen=3.0), Xr, _classes(rng, Xr), Xr, metric="accuracy")
+    assert not bad.calibration.calibrated and not bad.passed
+    fixed = check_performance(
+        Softmax(sharpen=3.0),
+        Xr,
+        _classes(np.random.default_rng(9), Xr),
+        Xr,
+        metric="accuracy",
+        calibrate=True,
+    )
+    assert fixed.calibration.calibrated

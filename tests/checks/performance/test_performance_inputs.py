@@ -39,11 +39,13 @@ def test_labels_are_the_models_classes() -> None:
     assert report.estimate("accuracy").realised is not None
 
 
-def test_multiclass_is_refused_clearly() -> None:
+def test_multiclass_metrics_other_than_accuracy_are_refused_clearly() -> None:
     X, _ = _data()
-    with pytest.raises(MlauditInputError, match="binary classifiers only"):
+    with pytest.raises(MlauditInputError, match="only the top-label accuracy is estimated"):
         check_performance(ThreeClasses(), X, np.arange(len(X)) % 3, X)
-    with pytest.raises(MlauditInputError, match="binary classifiers only"):
+    with pytest.raises(MlauditInputError, match="not a class of the model"):
+        check_performance(ThreeClasses(), X, np.arange(len(X)) % 4, X, metric="accuracy")
+    with pytest.raises(MlauditInputError, match="model gives probabilities of 2"):
         check_performance(Binary(), X, np.arange(len(X)) % 3, X)
 
 
