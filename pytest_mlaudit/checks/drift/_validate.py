@@ -82,23 +82,36 @@ def _pair(ref_labels: list[Any] | None, ref_names: list[str], cur: pd.DataFrame)
     return pairs
 
 
-def plan_columns(
-    reference: ReferenceProfile | pd.DataFrame,
+@dataclasses.dataclass(frozen=True, slots=True)
+class Match:
+    """The columns both sides pair up, before any value is looked at."""
+
+    names: list[str]  #: the checked columns, by name
+    pairs: dict[str, int]  #: name -> position of its current column
+    methods: dict[str, tuple[str, ...] | None]
+    explicit: set[str]  #: columns ``methods={...}`` names
+    only_in_current: tuple[str, ...]
+    left_out: tuple[str, ...]
+
+
+def schema_frame(names: Sequence[str]) -> pd.DataFrame:
+    """A frame without rows whose columns are ``names`` (to resolve names against)."""
+    return pd.DataFrame(columns=pd.Index(list(names), dtype=object))
+
+
+def match_columns(
+    ref_names: list[str],
+    ref_labels: list[Any] | None,
+    ref_view: pd.DataFrame,
     current: pd.DataFrame,
     *,
     columns: Sequence[Any] | Any | None,
     methods: str | Sequence[str] | Mapping[Any, str | Sequence[str]] | None,
-) -> Plan:
-    """Match the columns of both sides, pick the checked ones and their kinds."""
-    is_profile = isinstance(reference, ReferenceProfile)
-    if isinstance(reference, ReferenceProfile):
-        ref_names = list(reference.columns)
-        ref_labels: list[Any] | None = None
-        ref_view = pd.DataFrame(columns=pd.Index(ref_names, dtype=object))
-    else:
-        ref_names = column_names(reference, name="reference")
-        ref_labels = list(reference.columns)
-        ref_view = reference
+) -> Match:
+    """Pair the columns of both sides by label and name, pick the checked ones.
+
+    ``current`` may be a :func:`schema_frame`: only its column labels are used.
+    """
     pairs = dict(zip(ref_names, _pair(ref_labels, ref_names, current), strict=True))
     cur_names = column_names(current, name="current")
     if columns is None:
@@ -142,6 +155,31 @@ def plan_columns(
     else:
         plan = parse_methods(methods, names)
         explicit = set()
+    return Match(names, pairs, plan, explicit, only_in_current, left_out)
+
+
+def plan_columns(
+    reference: ReferenceProfile | pd.DataFrame,
+    current: pd.DataFrame,
+    *,
+    columns: Sequence[Any] | Any | None,
+    methods: str | Sequence[str] | Mapping[Any, str | Sequence[str]] | None,
+) -> Plan:
+    """Match the columns of both sides, pick the checked ones and their kinds."""
+    is_profile = isinstance(reference, ReferenceProfile)
+    if isinstance(reference, ReferenceProfile):
+        ref_names = list(reference.columns)
+        ref_labels: list[Any] | None = None
+        ref_view = schema_frame(ref_names)
+    else:
+        ref_names = column_names(reference, name="reference")
+        ref_labels = list(reference.columns)
+        ref_view = reference
+    match = match_columns(
+        ref_names, ref_labels, ref_view, current, columns=columns, methods=methods
+    )
+    names, pairs, plan, explicit = match.names, match.pairs, match.methods, match.explicit
+    only_in_current, left_out = match.only_in_current, match.left_out
 
     ref_pos = {n: i for i, n in enumerate(ref_names)}
     ref_cols = (

@@ -77,7 +77,12 @@ import numpy as np
 import pandas as pd
 
 from pytest_mlaudit._validation import check_float, check_int, check_option
-from pytest_mlaudit.checks.drift._validate import DEFAULT_METHOD, plan_columns
+from pytest_mlaudit.checks.drift._validate import (
+    DEFAULT_METHOD,
+    match_columns,
+    plan_columns,
+    schema_frame,
+)
 from pytest_mlaudit.checks.drift.profile import (
     MAX_CATEGORIES,
     CategoricalProfile,
@@ -98,8 +103,10 @@ from pytest_mlaudit.io.frames import (
     ColumnKind,
     as_frame,
     category_counts,
+    column_label,
     numeric_values,
 )
+from pytest_mlaudit.io.sources import FrameSource, Source, is_source, open_source
 from pytest_mlaudit.result import BadWhen
 from pytest_mlaudit.stats import distances
 from pytest_mlaudit.stats.contingency import chi2_contingency_2xk
@@ -434,6 +441,30 @@ def check_drift(
     if bins is not None:
         bins = check_int("bins", bins, minimum=2)
     is_profile = isinstance(reference, ReferenceProfile)
+    if is_profile and bins is not None and bins != reference.bins:
+        raise MlauditInputError(
+            f"the reference profile was made with bins={reference.bins}; got bins={bins}. "
+            "Profile the reference again with the bins you want."
+        )
+    if is_source(reference) or is_source(current):
+        opts = _Options(
+            alpha=alpha,
+            min_effect=min_effect,
+            thresholds=thresholds,
+            psi_eps=psi_eps,
+            bins=reference.bins if is_profile else (10 if bins is None else bins),
+            max_categories=max_categories,
+        )
+        return _check_sources(
+            reference,
+            current,
+            columns=columns,
+            methods=methods,
+            opts=opts,
+            correction=correction,
+            drift_share=drift_share,
+            n_jobs=n_jobs or 1,
+        )
     if isinstance(reference, ReferenceProfile):
         if bins is not None and bins != reference.bins:
             raise MlauditInputError(
@@ -465,27 +496,11 @@ def check_drift(
     )
 
     # ---- the maths, one column at a time (threads: numpy sorts release the GIL)
-    def work(name: str) -> tuple[list[_Raw], Histogram, tuple[str, ...]]:
+    def work(name: str) -> _ColumnResult:
         kind = plan.kinds[name]
-        methods_for = plan.methods[name] or (DEFAULT_METHOD[kind],)
-        if isinstance(reference, ReferenceProfile):
-            prof = reference.columns[name]
-        else:
-            assert plan.reference is not None
-            prof = profile_column(
-                plan.reference[name],
-                column=name,
-                kind=kind,
-                side="reference",
-                bins=bins,
-                sample_size=None,
-                seed=0,
-                max_categories=max_categories,
-            )
-        if isinstance(prof, NumericProfile):
-            rows, hist = _numeric_column(prof, plan.current[name], methods_for, opts)
-            return rows, hist, ()
-        return _categorical_column(prof, plan.current[name], methods_for, opts)
+        prof = reference.columns[name] if isinstance(reference, ReferenceProfile) else None
+        ref_values = None if plan.reference is None else plan.reference[name]
+        return _column(name, kind, plan.methods[name], prof, ref_values, plan.current[name], opts)
 
     cells = len(names) * (n_reference + int(cur_frame.shape[0]))
     workers = min(n_jobs or os.cpu_count() or 1, len(names))
@@ -495,6 +510,69 @@ def check_drift(
     else:
         results = [work(n) for n in names]
 
+    return _report(
+        results,
+        names,
+        opts,
+        correction=correction,
+        drift_share=drift_share,
+        n_reference=n_reference,
+        n_current=int(cur_frame.shape[0]),
+        is_profile=is_profile,
+        unchecked=plan.only_in_current,
+        left_out=plan.left_out,
+        notes=plan.notes,
+    )
+
+
+_ColumnResult = tuple[list[_Raw], Histogram, tuple[str, ...]]
+
+
+def _column(
+    name: str,
+    kind: ColumnKind,
+    methods: tuple[str, ...] | None,
+    profile: NumericProfile | CategoricalProfile | None,
+    reference: pd.Series | None,
+    current: pd.Series,
+    opts: _Options,
+) -> _ColumnResult:
+    """One column's rows, histogram and unseen categories (from a profile or values)."""
+    methods_for = methods or (DEFAULT_METHOD[kind],)
+    if profile is None:
+        assert reference is not None
+        profile = profile_column(
+            reference,
+            column=name,
+            kind=kind,
+            side="reference",
+            bins=opts.bins,
+            sample_size=None,
+            seed=0,
+            max_categories=opts.max_categories,
+        )
+    if isinstance(profile, NumericProfile):
+        rows, hist = _numeric_column(profile, current, methods_for, opts)
+        return rows, hist, ()
+    return _categorical_column(profile, current, methods_for, opts)
+
+
+def _report(
+    results: Sequence[_ColumnResult],
+    names: Sequence[str],
+    opts: _Options,
+    *,
+    correction: Correction,
+    drift_share: float,
+    n_reference: int,
+    n_current: int,
+    is_profile: bool,
+    unchecked: tuple[str, ...],
+    left_out: tuple[str, ...],
+    notes: tuple[str, ...],
+) -> DriftReport:
+    """The report of the columns' results, p-values corrected together."""
+    alpha, min_effect = opts.alpha, opts.min_effect
     raws = [r for rows, _, _ in results for r in rows]
     test_idx = [i for i, r in enumerate(raws) if r.method in _TESTS]
     adjusted = adjust_pvalues([raws[i].pvalue for i in test_idx], correction)  # type: ignore[misc]
@@ -522,16 +600,111 @@ def check_drift(
     return DriftReport(
         columns=rows_out,
         n_reference=n_reference,
-        n_current=int(cur_frame.shape[0]),
+        n_current=n_current,
         alpha=alpha,
         correction=correction,
         min_effect=min_effect,
         drift_share=drift_share,
         checked_columns=tuple(names),
-        unchecked_columns=plan.only_in_current,
+        unchecked_columns=unchecked,
         unseen_categories={n: u for n, (_, _, u) in zip(names, results, strict=True) if u},
         histograms={n: h for n, (_, h, _) in zip(names, results, strict=True)},
         reference_is_profile=is_profile,
-        excluded_columns=plan.left_out,
-        notes=plan.notes,
+        excluded_columns=left_out,
+        notes=notes,
+    )
+
+
+def _side(data: Any, *, name: str) -> Source:
+    """A data argument as a :class:`Source` (a pandas/numpy one wrapped as it is)."""
+    source = open_source(data, name=name) if is_source(data) else FrameSource(data, name=name)
+    n = source.n_rows()
+    if n == 0:
+        raise MlauditInputError(f"{name} is empty (0 rows); there is nothing to compare.")
+    if n < 2:
+        raise MlauditInputError(
+            f"{name} has a single row; a distribution needs at least 2 rows to compare."
+        )
+    return source
+
+
+def _methods_of(
+    methods: str | Sequence[str] | Mapping[Any, str | Sequence[str]] | None, name: str
+) -> str | Sequence[str] | Mapping[Any, str | Sequence[str]] | None:
+    """The ``methods`` argument as it applies to the one column ``name``."""
+    if not isinstance(methods, Mapping):
+        return methods
+    return {k: v for k, v in methods.items() if k == name or column_label(k) == name}
+
+
+def _check_sources(
+    reference: Any,
+    current: Any,
+    *,
+    columns: Sequence[Any] | str | None,
+    methods: str | Sequence[str] | Mapping[Any, str | Sequence[str]] | None,
+    opts: _Options,
+    correction: Correction,
+    drift_share: float,
+    n_jobs: int,
+) -> DriftReport:
+    """check_drift on files, Arrow, polars or dask data: exact, one column at a time.
+
+    Each column is read on its own from both sides (column projection: Parquet reads only
+    its bytes), checked with the same code as in-memory data and dropped before the next,
+    so the numbers equal the in-memory check's and each of the ``n_jobs`` threads holds
+    about one column per side.
+    """
+    profile = reference if isinstance(reference, ReferenceProfile) else None
+    ref_src = None if profile is not None else _side(reference, name="reference")
+    cur_src = _side(current, name="current")
+    ref_names = list(profile.columns) if profile is not None else ref_src.columns()  # type: ignore[union-attr]
+    cur_names = cur_src.columns()
+    match = match_columns(
+        ref_names,
+        None,
+        schema_frame(ref_names),
+        schema_frame(cur_names),
+        columns=columns,
+        methods=methods,
+    )
+
+    def work(name: str) -> tuple[_ColumnResult, tuple[str, ...]]:
+        cur_frame = cur_src.read_columns([cur_names[match.pairs[name]]])
+        cur_frame.columns = pd.Index([name], dtype=object)
+        if profile is not None:
+            plan = plan_columns(
+                profile, cur_frame, columns=[name], methods=_methods_of(methods, name)
+            )
+            prof = profile.columns[name]
+        else:
+            assert ref_src is not None
+            ref_frame = ref_src.read_columns([name])
+            plan = plan_columns(
+                ref_frame, cur_frame, columns=None, methods=_methods_of(methods, name)
+            )
+            prof = None
+        ref_values = None if plan.reference is None else plan.reference[name]
+        result = _column(
+            name, plan.kinds[name], plan.methods[name], prof, ref_values, plan.current[name], opts
+        )
+        return result, plan.notes
+
+    if n_jobs > 1 and len(match.names) > 1:
+        with ThreadPoolExecutor(max_workers=min(n_jobs, len(match.names))) as pool:
+            done = list(pool.map(work, match.names))
+    else:
+        done = [work(n) for n in match.names]
+    return _report(
+        [r for r, _ in done],
+        match.names,
+        opts,
+        correction=correction,
+        drift_share=drift_share,
+        n_reference=profile.n_rows if profile is not None else ref_src.n_rows(),  # type: ignore[union-attr]
+        n_current=cur_src.n_rows(),
+        is_profile=profile is not None,
+        unchecked=match.only_in_current,
+        left_out=match.left_out,
+        notes=tuple(n for _, notes in done for n in notes),
     )

@@ -455,7 +455,9 @@ def profile_reference(
     Parameters
     ----------
     reference
-        The training data: DataFrame, Series or array.
+        The training data: DataFrame, Series or array, or a path/glob of CSV or Parquet
+        files, a pyarrow Table/Dataset, a polars or a dask DataFrame (read one column at
+        a time).
     columns
         Columns to keep (default: all).
     categorical
@@ -483,8 +485,22 @@ def profile_reference(
     sample_size = check_int("sample_size", sample_size, minimum=2)
     seed = check_int("seed", seed, minimum=0)
     max_categories = check_int("max_categories", max_categories, minimum=2)
-    frame = as_frame(reference, name="reference")
-    all_names = column_names(frame, name="reference")
+    from pytest_mlaudit.checks.drift._validate import schema_frame
+    from pytest_mlaudit.io.sources import is_source, open_source
+
+    source = open_source(reference, name="reference") if is_source(reference) else None
+    if source is not None:  # files, Arrow, polars, dask: one column read at a time
+        all_names = source.columns()
+        frame = schema_frame(all_names)
+        n_rows = source.n_rows()
+        if n_rows < 2:
+            raise MlauditInputError(
+                f"reference has {n_rows} row(s); a distribution needs at least 2 rows."
+            )
+    else:
+        frame = as_frame(reference, name="reference")
+        all_names = column_names(frame, name="reference")
+        n_rows = int(frame.shape[0])
     names = check_names(columns, frame, side="reference")
     categorical = [categorical] if isinstance(categorical, str) else list(categorical)
     forced = (
@@ -494,7 +510,10 @@ def profile_reference(
     )
     profiles: dict[str, ColumnProfile] = {}
     for name in names:
-        series = frame.iloc[:, all_names.index(name)]
+        if source is not None:
+            series = source.read_columns([name])[name]
+        else:
+            series = frame.iloc[:, all_names.index(name)]
         kind: ColumnKind = (
             "categorical" if name in forced else column_kind(series, column=name, side="reference")
         )
@@ -508,4 +527,5 @@ def profile_reference(
             seed=seed,
             max_categories=max_categories,
         )
-    return ReferenceProfile(n_rows=int(frame.shape[0]), bins=bins, columns=profiles)
+        del series
+    return ReferenceProfile(n_rows=n_rows, bins=bins, columns=profiles)

@@ -24,8 +24,29 @@ from pytest_mlaudit.checks.skew.report import (
     JoinStats,
     SkewReport,
 )
+from pytest_mlaudit.io.sources import is_source, open_source
 
 __all__ = ["check_skew"]
+
+
+def _read_side(data: Any, features: Any, id_column: Any, side: str) -> tuple[Any, list[str] | None]:
+    """A file/Arrow/polars/dask side read into pandas, only the columns compared (when
+    ``features`` names them), with all of its column names; other inputs as they are."""
+    if not is_source(data):
+        return data, None
+    name = "training_features" if side == "t" else "serving_features"
+    source = open_source(data, name=name)
+    names = source.columns()
+    wanted: list[Any] | None = None
+    if features is not None:
+        listed = [features] if isinstance(features, str) else list(features)
+        ids = (
+            []
+            if id_column is None
+            else ([id_column] if isinstance(id_column, str) else list(id_column))
+        )
+        wanted = [c for c in dict.fromkeys([*listed, *ids]) if c in names]
+    return source.read_columns(names if wanted is None else wanted), names
 
 
 def check_skew(
@@ -50,7 +71,9 @@ def check_skew(
     ----------
     training_features, serving_features
         DataFrames of feature values (one row per example) as the model saw them in
-        training and in serving (e.g. from the prediction log).
+        training and in serving (e.g. from the prediction log); or a path/glob of CSV or
+        Parquet files, a pyarrow Table/Dataset, a polars or a dask DataFrame, of which
+        only the compared columns are read when ``features`` names them.
     features
         Features to compare (default: every training column except the id columns).
         Columns may have names of any hashable type (``0``, ``("a", 1)``, ``None``); the
@@ -99,6 +122,8 @@ def check_skew(
     >>> report.passed, report.skewed_features
     (False, ('x',))
     """
+    training_features, _ = _read_side(training_features, features, id_column, "t")
+    serving_features, serve_cols = _read_side(serving_features, features, id_column, "s")
     inp = validate(
         training_features,
         serving_features,
@@ -154,7 +179,9 @@ def check_skew(
         n_serving=int(serve.shape[0]),
         checked_features=tuple(names),
         unchecked_features=tuple(
-            c for c in map(str, serve.columns) if c not in set(names) and c not in set(ids)
+            c
+            for c in (serve_cols or list(map(str, serve.columns)))
+            if c not in set(names) and c not in set(ids)
         ),
         linf_threshold=inp.linf_threshold,
         js_threshold=inp.js_threshold,
