@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     )
     from pytest_mlaudit.checks.gate import GateMetric, GateReport, check_gate
     from pytest_mlaudit.checks.impact import ImpactReport, check_impact
+    from pytest_mlaudit.checks.label_review import LabelReviewReport, review_labels
     from pytest_mlaudit.checks.labels import LabelReport, check_labels
     from pytest_mlaudit.checks.load import (
         SLO,
@@ -75,6 +76,7 @@ __all__ = [
     "HistoryStore",
     "ImpactReport",
     "LabelReport",
+    "LabelReviewReport",
     "LoadReport",
     "Measure",
     "MetricEstimate",
@@ -100,6 +102,7 @@ __all__ = [
     "profile_reference",
     "read_record",
     "register",
+    "review_labels",
     "run_load",
     "serve",
     "should_retrain",

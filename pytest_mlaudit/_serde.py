@@ -7,7 +7,9 @@ Every result type is a frozen dataclass built from JSON-friendly parts: ``str``,
 round-tripping for free.
 
 A dataclass may list computed properties in a ``json_properties`` class attribute; they
-are written too (for readers of the JSON) and ignored when reading back.
+are written too (for readers of the JSON) and ignored when reading back. A field whose
+metadata has ``{NOT_RECORDED: True}`` (e.g. full per-row arrays kept on the live object
+only) is never written and, on reading back, takes its default.
 
 Strict JSON has no NaN or infinity, so non-finite floats are written as the strings
 ``"nan"``, ``"inf"`` and ``"-inf"`` and read back as floats (see docs/record-schema.md).
@@ -23,7 +25,10 @@ import typing
 from collections.abc import Mapping
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
-__all__ = ["from_jsonable", "to_jsonable"]
+__all__ = ["NOT_RECORDED", "from_jsonable", "to_jsonable"]
+
+#: Field-metadata key: ``dataclasses.field(metadata={NOT_RECORDED: True})`` is not serialised.
+NOT_RECORDED = "mlaudit_not_recorded"
 
 T = TypeVar("T")
 
@@ -52,7 +57,11 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, float):
         return _float_out(float(obj))
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        out = {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        out = {
+            f.name: to_jsonable(getattr(obj, f.name))
+            for f in dataclasses.fields(obj)
+            if not f.metadata.get(NOT_RECORDED)
+        }
         # computed properties a reader of the JSON needs (e.g. a column's ``drifted``)
         for name in getattr(type(obj), "json_properties", ()):
             out[name] = to_jsonable(getattr(obj, name))
@@ -151,7 +160,7 @@ def from_jsonable(cls: type[T], data: Mapping[str, Any]) -> T:
     hints = get_type_hints(cls)
     kwargs: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
-        if not f.init:
+        if not f.init or f.metadata.get(NOT_RECORDED):
             continue
         if f.name not in data:
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:

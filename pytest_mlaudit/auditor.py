@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from pytest_mlaudit.checks.drift import DriftReport
     from pytest_mlaudit.checks.gate import GateReport
     from pytest_mlaudit.checks.impact import ImpactReport
+    from pytest_mlaudit.checks.label_review import LabelReviewReport
     from pytest_mlaudit.checks.labels import LabelReport
     from pytest_mlaudit.checks.load import CapacityReport, LoadReport
     from pytest_mlaudit.checks.parity import ParityReport
@@ -225,6 +226,13 @@ class Auditor:
     def labels(self, *args: Any, **kwargs: Any) -> LabelReport:
         """Run :func:`~pytest_mlaudit.check_labels` (cleanlab label-noise audit) and record it."""
         report = self.run("labels", *args, **kwargs)
+        return report  # type: ignore[return-value]
+
+    def label_review(
+        self, report_or_record: Any, reviewed: Any, /, **kwargs: Any
+    ) -> LabelReviewReport:
+        """Run :func:`~pytest_mlaudit.review_labels` (reviewers' verdicts -> noise rate)."""
+        report = self.run("label_review", report_or_record, reviewed, **kwargs)
         return report  # type: ignore[return-value]
 
     def load(self, *args: Any, **kwargs: Any) -> LoadReport:

@@ -305,6 +305,16 @@ BUILTIN_CHECKS: Final[tuple[CheckSpec, ...]] = (
         summary="few training labels are likely wrong",
     ),
     CheckSpec(
+        "label_review",
+        "labels",
+        f"{_C}.label_review:review_labels",
+        f"{_C}.label_review:LabelReviewReport",
+        section=f"{_S}.label_review:render",
+        advice=f"{_S}.label_review:advice",
+        exports={n: f"{_C}.label_review" for n in ("review_labels", "LabelReviewReport")},
+        summary="reviewers' verdicts on the audit sample: the true label-noise rate is low",
+    ),
+    CheckSpec(
         "load",
         "load",
         f"{_C}.load:run_load",

@@ -50,6 +50,9 @@ def _reports() -> dict[str, CheckReport]:
     batch = pd.DataFrame({"age": [30, 500, None, 41], "region": ["north", "mars", "east", "x"]})
     out["contract"] = check_contract(batch, infer_contract(ref, name="applicants"))
     out.update(_drift_that_matters())
+    from tests.checks.labels.label_review_fixtures import make_label_review_report
+
+    out["label_review"] = make_label_review_report()
     return out
 
 

@@ -8,10 +8,12 @@ learning (``filter.find_label_issues``, ``rank.get_label_quality_scores``,
 per-class issue rates against their limits, the (given -> suggested) confusion counts,
 the top-N most suspicious rows and a seeded per-class audit sample for manual review.
 
-The report keeps aggregates and a bounded number of rows (``top_n`` suspicious rows,
-``audit_per_class`` rows per class), never the full n-row arrays, so the audit record
-stays small. Rows are known by their pandas index label when X or y is pandas (else by
-position), and every class label is shown as the user's label, not cleanlab's code.
+The record keeps aggregates and a bounded number of rows (``top_n`` suspicious rows,
+``audit_per_class`` rows per class), never the full n-row arrays, so it stays small;
+every flagged row is on the live report only (:attr:`LabelReport.flagged_rows`,
+``issues_frame()``, ``issue_mask``), a field the record does not serialise. Rows are
+known by their pandas index label when X or y is pandas (else by position), and every
+class label is shown as the user's label, not cleanlab's code.
 
 This module imports only the standard library at import time: numpy, pandas,
 scikit-learn and cleanlab are imported when a check runs, so reading an audit record
@@ -33,6 +35,7 @@ from pytest_mlaudit.checks.labels.report import (
     ClassCount,
     ClassIssues,
     ConfusionCell,
+    FlaggedRows,
     Label,
     LabelReport,
     LabelRow,
@@ -237,7 +240,18 @@ def check_labels(
         for c in range(k)
     )
     flagged_idx = np.flatnonzero(flagged)
-    ranked = flagged_idx[np.argsort(quality[flagged_idx], kind="stable")][:top_n]
+    every = flagged_idx[np.argsort(quality[flagged_idx], kind="stable")]
+    ranked = every[:top_n]
+    every_pos = positions[every].astype(np.int64)
+    all_flagged = FlaggedRows(
+        input_rows=n,
+        positions=every_pos,
+        index=tuple(int(p) if ids is None else iv.jsonable_id(ids[int(p)]) for p in every_pos),
+        given=codes[every],
+        suggested=suggested[every],
+        quality=quality[every],
+        classes=labels,
+    )
     sample = _audit_sample(codes, flagged, k, per_class=audit_per_class, seed=seed)
     return LabelReport(
         rows=len(codes),
@@ -259,6 +273,7 @@ def check_labels(
         top_n=top_n,
         skipped=audited.skipped,
         notes=tuple(notes),
+        flagged_rows=all_flagged,
     )
 
 

@@ -13,10 +13,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeAlias
 
+from pytest_mlaudit._serde import NOT_RECORDED
 from pytest_mlaudit.errors import MlauditInputError
 from pytest_mlaudit.result import BadWhen, CheckReport, Measure, breaches, fmt_number, format_table
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 __all__ = [
@@ -24,6 +26,7 @@ __all__ = [
     "ClassCount",
     "ClassIssues",
     "ConfusionCell",
+    "FlaggedRows",
     "Label",
     "LabelReport",
     "LabelRow",
@@ -40,6 +43,11 @@ MAX_CONFUSION_CELLS: Final = 500
 _SUMMARY_ROWS: Final = 10
 #: Columns of the audit-sample table (features follow).
 _ROW_COLUMNS: Final = ("position", "index", "given", "suggested", "quality", "flagged")
+#: The empty columns of the audit sample that reviewers fill in (read by ``review_labels``).
+VERDICT_COLUMN: Final = "reviewer_verdict"
+LABEL_COLUMN: Final = "reviewer_label"
+#: The verdicts a reviewer may write (any case); an empty cell is "not reviewed".
+VERDICTS: Final = ("correct", "wrong")
 
 
 def _rate(part: int, whole: int) -> float:
@@ -115,8 +123,11 @@ class AuditSample:
 
     For each class, up to ``per_class`` rows whose given label is that class: half of
     them flagged and half not where the class has enough of each (the rest filled from
-    the other group), in random order. Comparing reviewers' verdicts on flagged and
-    unflagged rows estimates how precise the audit is on this data.
+    the other group), in random order. The sample is thus stratified by (class, flagged);
+    the size of each stratum is on the report (:attr:`ClassIssues.rows` and
+    :attr:`ClassIssues.issues`), so :func:`~pytest_mlaudit.review_labels` weights the
+    reviewers' verdicts by it to estimate the precision of the flags and the true noise
+    rate per class.
     """
 
     rows: tuple[LabelRow, ...]  #: ordered by class, shuffled within a class
@@ -124,10 +135,12 @@ class AuditSample:
     seed: int  #: the seed that drew them
 
     def to_frame(self, *, blind: bool = False) -> pd.DataFrame:
-        """The sample as a DataFrame, with an empty ``verified_label`` column to fill in.
+        """The sample as a DataFrame, with two empty columns for the reviewers.
 
-        ``blind=True`` leaves out ``suggested``, ``quality`` and ``flagged`` so that
-        reviewers are not anchored by the model's opinion.
+        ``reviewer_verdict``: ``correct`` or ``wrong`` (is the given label right?);
+        ``reviewer_label``: the right label, for a row judged wrong. An empty verdict means
+        "not reviewed". ``blind=True`` leaves out ``suggested``, ``quality`` and
+        ``flagged`` so that reviewers are not anchored by the model's opinion.
         """
         import pandas as pd
 
@@ -135,7 +148,8 @@ class AuditSample:
         frame = pd.DataFrame.from_records(records, columns=_columns(self.rows))
         if blind:
             frame = frame.drop(columns=["suggested", "quality", "flagged"])
-        frame["verified_label"] = ""
+        frame[VERDICT_COLUMN] = ""
+        frame[LABEL_COLUMN] = ""
         return frame
 
     def to_csv(
@@ -143,17 +157,51 @@ class AuditSample:
     ) -> Path:
         """Write :meth:`to_frame` to ``path`` as CSV and return the path.
 
-        An existing file is never replaced unless ``overwrite=True``.
+        Reviewers fill in ``reviewer_verdict`` (and ``reviewer_label`` for a wrong row);
+        :func:`~pytest_mlaudit.review_labels` reads the file back. An existing file is
+        never replaced unless ``overwrite=True``.
         """
-        target = Path(path)
-        if target.exists() and not overwrite:
-            raise MlauditInputError(
-                f"{str(target)!r} exists; pass overwrite=True to replace it, or choose "
-                "another path."
-            )
-        target.parent.mkdir(parents=True, exist_ok=True)
-        self.to_frame(blind=blind).to_csv(target, index=False)
-        return target
+        return write_csv(self.to_frame(blind=blind), path, overwrite=overwrite)
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], *, overwrite: bool) -> Path:
+    """Write ``frame`` to ``path`` as CSV (parents made) and return the path; an existing
+    file is replaced only with ``overwrite=True``."""
+    target = Path(path)
+    if target.exists() and not overwrite:
+        raise MlauditInputError(
+            f"{str(target)!r} exists; pass overwrite=True to replace it, or choose another path."
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(target, index=False)
+    return target
+
+
+@dataclasses.dataclass(frozen=True, slots=True, eq=False)
+class FlaggedRows:
+    """Every flagged row of one audit, as arrays (kept on the live report, not recorded).
+
+    One entry per flagged row, lowest quality first (ties by position).
+    """
+
+    input_rows: int  #: rows of the input (audited or skipped)
+    positions: np.ndarray  #: 0-based positions of the flagged rows in the input
+    index: tuple[Label, ...]  #: their row ids (pandas index label, else the position)
+    given: np.ndarray  #: class codes of their given labels (into ``classes``)
+    suggested: np.ndarray  #: class codes of their suggested labels
+    quality: np.ndarray  #: their label-quality scores
+    classes: tuple[Label, ...]  #: the class of each code
+
+    def __len__(self) -> int:
+        return int(self.positions.size)
+
+
+_NO_ROWS: Final = (
+    "this LabelReport was rebuilt from an audit record, which keeps only the top_n={top_n} "
+    "most suspicious rows (report.suspicious) and the counts, not every flagged row. "
+    "Every flagged row is on the report check_labels returns: re-run check_labels, or use "
+    "report.suspicious_frame() for the kept rows."
+)
 
 
 def _columns(rows: tuple[LabelRow, ...]) -> list[str]:
@@ -192,6 +240,10 @@ class LabelReport(CheckReport):
     top_n: int  #: how many suspicious rows were asked for
     skipped: tuple[ClassCount, ...] = ()  #: rare classes left out (``rare_classes="skip"``)
     notes: tuple[str, ...] = ()  #: warnings from cleanlab, the cache, skipped classes
+    #: every flagged row (None on a report rebuilt from a record: not serialised)
+    flagged_rows: FlaggedRows | None = dataclasses.field(
+        default=None, compare=False, repr=False, metadata={NOT_RECORDED: True}
+    )
 
     @property
     def issue_rate(self) -> float:
@@ -263,6 +315,61 @@ class LabelReport(CheckReport):
         return (
             f"{self.issues}/{self.rows} rows flagged; worst class {worst.label!r} "
             f"{_pct(worst.rate)}"
+        )
+
+    @property
+    def has_all_issues(self) -> bool:
+        """True when every flagged row is on the report (False when rebuilt from a record)."""
+        return self.flagged_rows is not None
+
+    def _all_flagged(self) -> FlaggedRows:
+        if self.flagged_rows is None:
+            raise MlauditInputError(_NO_ROWS.format(top_n=self.top_n))
+        return self.flagged_rows
+
+    @property
+    def issue_mask(self) -> np.ndarray:
+        """Boolean array over the input rows: True where the row is flagged.
+
+        Rows left out of the audit (``rare_classes="skip"``) are False. Raises
+        :class:`~pytest_mlaudit.MlauditInputError` on a report rebuilt from a record.
+        """
+        import numpy as np
+
+        flagged = self._all_flagged()
+        mask = np.zeros(flagged.input_rows, dtype=bool)
+        mask[flagged.positions] = True
+        return mask
+
+    @property
+    def issue_positions(self) -> np.ndarray:
+        """Positions (0-based, ascending) of every flagged row in the input."""
+        import numpy as np
+
+        return np.sort(self._all_flagged().positions)
+
+    def issues_frame(self) -> pd.DataFrame:
+        """Every flagged row, lowest quality first: position, index, given, suggested, quality.
+
+        Unlike :attr:`suspicious` (the ``top_n`` rows the record keeps) this has one row per
+        flagged row. Raises :class:`~pytest_mlaudit.MlauditInputError` on a report rebuilt
+        from a record, which keeps only the top N and the counts.
+        """
+        import numpy as np
+        import pandas as pd
+
+        flagged = self._all_flagged()
+        classes = np.empty(len(flagged.classes), dtype=object)
+        classes[:] = list(flagged.classes)
+        return pd.DataFrame(
+            {
+                "position": flagged.positions.astype(np.int64),
+                "index": list(flagged.index),
+                "given": classes[flagged.given] if len(flagged) else [],
+                "suggested": classes[flagged.suggested] if len(flagged) else [],
+                "quality": flagged.quality.astype(float),
+            },
+            columns=["position", "index", "given", "suggested", "quality"],
         )
 
     def suspicious_frame(self) -> pd.DataFrame:

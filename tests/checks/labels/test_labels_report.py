@@ -282,13 +282,21 @@ def test_audit_sample_to_csv(report: LabelReport, tmp_path) -> None:  # type: ig
         "suggested",
         "quality",
         "flagged",
-        "verified_label",
+        "reviewer_verdict",
+        "reviewer_label",
     ]
-    assert frame["verified_label"].isna().all()
+    assert frame["reviewer_verdict"].isna().all()
+    assert frame["reviewer_label"].isna().all()
     with pytest.raises(MlauditInputError, match="exists; pass overwrite=True"):
         report.audit_sample.to_csv(path)
     blind = pd.read_csv(report.audit_sample.to_csv(path, blind=True, overwrite=True))
-    assert list(blind.columns) == ["position", "index", "given", "verified_label"]
+    assert list(blind.columns) == [
+        "position",
+        "index",
+        "given",
+        "reviewer_verdict",
+        "reviewer_label",
+    ]
 
 
 # -- determinism and imports ---------------------------------------------------------
