@@ -50,6 +50,7 @@ if TYPE_CHECKING:
         check_performance,
     )
     from pytest_mlaudit.checks.skew import SkewReport, check_skew
+    from pytest_mlaudit.checks.soak import SoakReport, run_soak
     from pytest_mlaudit.history import HistoryStore
     from pytest_mlaudit.record import AuditRecord, read_record
     from pytest_mlaudit.registry import CheckSpec, FailureMode, register
@@ -87,6 +88,7 @@ __all__ = [
     "RetrainDecision",
     "RetrainPolicy",
     "SkewReport",
+    "SoakReport",
     "__version__",
     "audit_session",
     "check_contract",
@@ -104,6 +106,7 @@ __all__ = [
     "register",
     "review_labels",
     "run_load",
+    "run_soak",
     "serve",
     "should_retrain",
 ]

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from pytest_mlaudit.checks.parity import ParityReport
     from pytest_mlaudit.checks.performance import PerformanceReport
     from pytest_mlaudit.checks.skew import SkewReport
+    from pytest_mlaudit.checks.soak import SoakReport
 
 __all__ = ["Auditor", "Sink", "load_check"]
 
@@ -248,6 +249,11 @@ class Auditor:
     def capacity(self, *args: Any, **kwargs: Any) -> CapacityReport:
         """Run :func:`~pytest_mlaudit.find_capacity` (step load until the SLO breaks)."""
         report = self.run("capacity", *args, **kwargs)
+        return report  # type: ignore[return-value]
+
+    def soak(self, *args: Any, **kwargs: Any) -> SoakReport:
+        """Run :func:`~pytest_mlaudit.run_soak` (steady load; fails on upward trends)."""
+        report = self.run("soak", *args, **kwargs)
         return report  # type: ignore[return-value]
 
     def performance(

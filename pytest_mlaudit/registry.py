@@ -334,6 +334,16 @@ BUILTIN_CHECKS: Final[tuple[CheckSpec, ...]] = (
         exports={n: f"{_C}.load" for n in ("find_capacity", "CapacityReport")},
         summary="how much load one replica holds within its objectives",
     ),
+    CheckSpec(
+        "soak",
+        "load",
+        f"{_C}.soak:run_soak",
+        f"{_C}.soak:SoakReport",
+        section=f"{_S}.soak:render",
+        advice=f"{_S}.soak:advice",
+        exports={n: f"{_C}.soak" for n in ("run_soak", "SoakReport")},
+        summary="a steady load held for a while shows no leak, creep or error bursts",
+    ),
 )
 
 

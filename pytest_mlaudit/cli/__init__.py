@@ -13,6 +13,8 @@ listed once in :data:`COMMANDS` and imported only when that subcommand is used:
     ``mlaudit init``: scaffold example tests, a retrain policy and CI in a model repo.
 ``contract.py``
     ``mlaudit contract infer|check``: draft a data contract, or check a batch against one.
+``deploy_plan.py``
+    ``mlaudit deploy-plan``: Dockerfile, Kubernetes manifests and cost from a capacity check.
 ``_output.py``
     what the subcommands share: messages on stderr, tables or JSON on stdout.
 
@@ -23,7 +25,7 @@ history store or a file cannot be used), 2 bad usage or input (argparse's conven
 Examples
 --------
 >>> sorted(COMMANDS)
-['contract', 'history', 'init', 'report', 'retrain-check']
+['contract', 'deploy-plan', 'history', 'init', 'report', 'retrain-check']
 """
 
 from __future__ import annotations
@@ -73,6 +75,10 @@ COMMANDS: Final[dict[str, Command]] = {
     "contract": Command(
         "draft a data contract from reference data, or check a batch against one",
         "pytest_mlaudit.cli.contract",
+    ),
+    "deploy-plan": Command(
+        "a Dockerfile, Kubernetes manifests and costs from a record's capacity check",
+        "pytest_mlaudit.cli.deploy_plan",
     ),
 }
 

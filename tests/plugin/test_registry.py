@@ -48,7 +48,7 @@ def test_every_builtin_kind_has_a_method_on_the_auditor() -> None:
 def test_failure_modes_list_their_checks() -> None:
     modes = registry.failure_modes()
     assert list(modes) == ["contract", "skew", "drift", "gate", "labels", "load"]
-    assert modes["load"].checks == ("load", "capacity")
+    assert modes["load"].checks == ("load", "capacity", "soak")
     assert modes["skew"].checks == ("parity", "skew")
 
 

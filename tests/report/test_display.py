@@ -53,6 +53,9 @@ def _reports() -> dict[str, CheckReport]:
     from tests.checks.labels.label_review_fixtures import make_label_review_report
 
     out["label_review"] = make_label_review_report()
+    from tests.checks.soak.soak_fixtures import make_soak_report
+
+    out["soak"] = make_soak_report(rss_slope=900.0)
     return out
 
 

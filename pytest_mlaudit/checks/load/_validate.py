@@ -19,6 +19,7 @@ __all__ = [
     "MAX_USERS",
     "MAX_WORKERS",
     "check_env",
+    "check_health_path",
     "check_locustfile",
     "check_run_time",
     "check_user_classes",
@@ -174,3 +175,11 @@ def write_payloads(payloads: object, out: Path, *, argument: str = "payloads") -
         f"{argument} must be a DataFrame, a list of dicts or a .jsonl/.json/.csv path; "
         f"got {type(payloads).__name__}."
     )
+
+
+def check_health_path(value: object) -> None:
+    """``None`` or a path starting with ``/`` (e.g. ``"/health"``)."""
+    if value is not None and (not isinstance(value, str) or not value.startswith("/")):
+        raise MlauditInputError(
+            f"health_path must be a path starting with '/'; got health_path={value!r}."
+        )

@@ -20,6 +20,7 @@ pytest.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import os
 import shutil
@@ -33,11 +34,14 @@ from pytest_mlaudit.checks.load._validate import (
     MAX_USERS,
     MAX_WORKERS,
     check_env,
+    check_health_path,
     check_locustfile,
     check_run_time,
     check_user_classes,
     write_payloads,
 )
+from pytest_mlaudit.checks.load.capacity_report import CapacityReport, CapacityStep, ServerExit
+from pytest_mlaudit.checks.load.limits import Limits, confine
 from pytest_mlaudit.checks.load.probe import (
     health_probes,
     resource_usage,
@@ -54,8 +58,6 @@ from pytest_mlaudit.checks.load.proc import (
 from pytest_mlaudit.checks.load.report import (
     DEFAULT_ERROR_RATE,
     SLO,
-    CapacityReport,
-    CapacityStep,
     EndpointStats,
     FailureGroup,
     HealthProbes,
@@ -297,12 +299,7 @@ def run_load(
             f"(or your health endpoint); got health_path=None, health_p95_ms={health_p95_ms!r}, "
             f"max_recovery_s={max_recovery_s!r}."
         )
-    if health_path is not None and (
-        not isinstance(health_path, str) or not health_path.startswith("/")
-    ):
-        raise MlauditInputError(
-            f"health_path must be a path starting with '/'; got health_path={health_path!r}."
-        )
+    check_health_path(health_path)
     probe_interval_s = check_float("probe_interval_s", probe_interval_s, low=0.0, low_open=True)
     probe_timeout_s = check_float("probe_timeout_s", probe_timeout_s, low=0.0, low_open=True)
     recovery_timeout_s = check_float("recovery_timeout_s", recovery_timeout_s, low=0.0)
@@ -478,6 +475,11 @@ def find_capacity(
     headroom: float = 0.3,
     max_replicas: int | None = None,
     server_pid: int | None = None,
+    cpu_limit: float | None = None,
+    memory_limit: str | float | None = None,
+    health_path: str | None = None,
+    price_vcpu_hour: float | None = None,
+    price_gib_hour: float | None = None,
     user_classes: str | Sequence[str] = (),
     distributed: int = 0,
     seed: int | None = 0,
@@ -510,6 +512,20 @@ def find_capacity(
         knee_rps)``; ``passed`` requires ``replicas <= max_replicas`` when given.
     server_pid
         Sample the server's CPU and RSS (psutil) for per-replica resource requests.
+    cpu_limit, memory_limit
+        Measure one replica under the limits it will run with (Linux; needs
+        ``server_pid``): ``cpu_limit`` CPUs (e.g. ``1.0``; affinity to whole CPUs plus a
+        cgroup CPU quota where writable) and ``memory_limit`` (``"1Gi"``, ``"512Mi"`` or
+        bytes; a cgroup memory limit where writable, else ``RLIMIT_AS``). The report's
+        :attr:`~CapacityReport.limits` says which mechanism was used and what that means;
+        a server killed by its limit fails the check with the RSS it reached (see
+        :mod:`.limits`).
+    health_path
+        Probe this path every 0.25 s during the search; the report keeps the probes' p95
+        and max latency up to the knee (the deployment plan's probe timeouts use them).
+    price_vcpu_hour, price_gib_hour
+        Prices per vCPU-hour and GiB-hour: the report (and its section) then states the
+        cost per hour at ``target_rps`` and per million predictions, by headroom.
     timeout_s, output_dir
         As in :func:`run_load`.
 
@@ -557,6 +573,22 @@ def find_capacity(
         if timeout_s is None
         else check_float("timeout_s", timeout_s, low=0.0, low_open=True)
     )
+    if (cpu_limit is not None or memory_limit is not None) and server_pid is None:
+        raise MlauditInputError(
+            "cpu_limit and memory_limit confine the server process: pass server_pid (e.g. "
+            f"server_pid=server.pid from serve()); got cpu_limit={cpu_limit!r}, "
+            f"memory_limit={memory_limit!r}, server_pid=None."
+        )
+    check_health_path(health_path)
+    prices = [
+        None if v is None else check_float(k, v, low=0.0)
+        for k, v in (("price_vcpu_hour", price_vcpu_hour), ("price_gib_hour", price_gib_hour))
+    ]
+    if (prices[0] is None) != (prices[1] is None):
+        raise MlauditInputError(
+            "price_vcpu_hour and price_gib_hour go together; got "
+            f"price_vcpu_hour={price_vcpu_hour!r}, price_gib_hour={price_gib_hour!r}."
+        )
     check_reachable(base)
     step_plan = {
         "users": plan_users,
@@ -588,15 +620,21 @@ def find_capacity(
             env=_scenario_env(out, seed=seed, payloads=payloads, env=extra_env),
             step_plan=step_plan,
         )
-        with watchers(
-            base,
-            health_path=None,
-            probe_interval_s=1.0,
-            probe_timeout_s=1.0,
-            server_pid=server_pid,
-            sample_interval_s=0.25,
-        ) as (_, _, sampler):
+        with (
+            confine(server_pid or 0, cpu_limit=cpu_limit, memory_limit=memory_limit) as confinement,
+            watchers(
+                base,
+                health_path=health_path,
+                probe_interval_s=0.25,
+                probe_timeout_s=2.0,
+                server_pid=server_pid,
+                sample_interval_s=0.25,
+            ) as (prober, _, sampler),
+        ):
             result = run_locust(plan)
+            oom = confinement.oom_killed()
+            cgroup_peak = confinement.peak_mb()
+        limits = confinement.limits if server_pid is not None else None
         col = result.collector or {}
         if not col.get("steps"):
             raise MlauditInputError(
@@ -611,7 +649,10 @@ def find_capacity(
         steps = step_rows(
             col["steps"], bins, bin_s, t0=t0, t_stop=t_stop, settle_s=settle, resources=samples
         )
-        return CapacityReport(
+        died = _server_exit(
+            server_pid, samples, steps, t0=t0, limits=limits, oom=oom, cgroup_peak=cgroup_peak
+        )
+        report = CapacityReport(
             locustfile=os.fspath(locustfile),
             host=base,
             user_classes=classes,
@@ -628,4 +669,85 @@ def find_capacity(
             server_pid=server_pid,
             peak_rss_mb=round(max(r for _, _, r in samples), 1) if samples else None,
             locust_version=locust_version(),
+            limits=None
+            if limits is None or limits.cpu_limit is limits.memory_limit_mb is None
+            else limits,
+            server_exit=died,
+            health_path=health_path,
+            price_vcpu_hour=prices[0],
+            price_gib_hour=prices[1],
         )
+        if prober is None:
+            return report
+        h_p95, h_max = _health_up_to_knee(report, prober.samples, t0=t0, timeout_s=2.0)
+        return dataclasses.replace(report, health_p95_ms=h_p95, health_max_ms=h_max)
+
+
+def _server_exit(
+    pid: int | None,
+    samples: Sequence[tuple[float, float, float]],
+    steps: Sequence[CapacityStep],
+    *,
+    t0: float,
+    limits: Limits | None,
+    oom: bool,
+    cgroup_peak: float | None,
+) -> ServerExit | None:
+    """Did the server die during the search? (None: it is alive, or was not watched.)"""
+    if pid is None:
+        return None
+    import psutil
+
+    try:
+        if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+            return None
+    except psutil.NoSuchProcess:
+        pass
+    code = _exit_code(pid)
+    at = None
+    if samples:
+        last = samples[-1][0] - t0
+        started = [s.users for s in steps if s.start_s <= last]
+        at = started[-1] if started else None
+    if at is None and steps:
+        at = steps[0].users
+    limited = limits is not None and limits.memory_limit_mb is not None
+    reached = [r for _, _, r in samples] + ([cgroup_peak] if cgroup_peak else [])
+    return ServerExit(
+        returncode=code,
+        rss_mb_reached=round(max(reached), 1) if reached else None,
+        at_users=at,
+        memory_limit_hit=oom or (limited and code in (None, -9)),
+    )
+
+
+def _exit_code(pid: int) -> int | None:
+    """A zombie's exit status from /proc (negative: the signal that killed it)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        status = int(fields[-1])  # field 52, exit_code, in waitpid() format
+    except (OSError, IndexError, ValueError):
+        return None
+    return -(status & 0x7F) if status & 0x7F else (status >> 8) & 0xFF
+
+
+def _health_up_to_knee(
+    report: CapacityReport,
+    probes: Sequence[tuple[float, float | None, bool]],
+    *,
+    t0: float,
+    timeout_s: float,
+) -> tuple[float | None, float | None]:
+    """p95 and max health-probe latency (a failed probe counts as the timeout) from the
+    start of the search to the end of the knee step."""
+    knee = report.knee
+    end = (knee.start_s if knee is not None else 0.0) + report.step_s
+    ms = sorted(
+        (m if ok and m is not None else timeout_s * 1000.0)
+        for t, m, ok in probes
+        if 0.0 <= t - t0 <= end
+    )
+    if not ms:
+        return None, None
+    k = max(math.ceil(0.95 * len(ms)) - 1, 0)
+    return round(ms[k], 3), round(ms[-1], 3)

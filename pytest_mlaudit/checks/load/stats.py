@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from pytest_mlaudit.checks.load.report import CapacityStep, FailureGroup, Latency, TimePoint
+from pytest_mlaudit.checks.load.capacity_report import CapacityStep
+from pytest_mlaudit.checks.load.report import FailureGroup, Latency, TimePoint
 
 __all__ = [
     "Bin",

@@ -17,6 +17,7 @@ from pytest_mlaudit.report.sections._common import (
     _dict,
     _dicts,
     _list,
+    _notes,
     _num,
     _opt,
     _result,
@@ -334,4 +335,94 @@ def render_capacity(entry: dict[str, Any]) -> Section:
                 row_levels=levels,
             ),
         )
+    return section.extend(_capacity_extras(r))
+
+
+def _capacity_extras(r: Mapping[str, Any]) -> Section:
+    """The limits the server was measured under, its death, health latency, the cost."""
+    section = Section()
+    exit_ = _dict(r.get("server_exit"))
+    if exit_:
+        how = (
+            "was killed by its memory limit"
+            if exit_.get("memory_limit_hit")
+            else f"exited (code {exit_.get('returncode')})"
+        )
+        section.html(
+            h.tag(
+                "p",
+                h.badge("SERVER DIED", "fail"),
+                f" The server {how} at {h.number(exit_.get('at_users'))} users, having reached "
+                f"{h.number(exit_.get('rss_mb_reached'))} MiB.",
+            )
+        )
+    limits = _dict(r.get("limits"))
+    if limits:
+        parts = []
+        if limits.get("cpu_limit") is not None:
+            parts.append(
+                f"CPU {h.number(limits.get('cpu_limit'))} ({limits.get('cpu_mechanism')}, "
+                f"CPUs {', '.join(str(c) for c in _list(limits.get('cpus')))})"
+            )
+        if limits.get("memory_limit_mb") is not None:
+            parts.append(
+                f"memory {h.number(limits.get('memory_limit_mb'))} MiB "
+                f"({limits.get('memory_mechanism')})"
+            )
+        knee = f"; at the knee: CPU {h.number(r.get('knee_cpu_cores'))} cores, RSS " + (
+            f"{h.number(r.get('knee_rss_mb'))} MiB"
+        )
+        section.html(h.tag("p", "One replica measured under its limits: ", "; ".join(parts), knee))
+        section.extend(_notes(limits.get("notes")))
+    if r.get("health_path") is not None:
+        section.html(
+            h.tag(
+                "p",
+                f"Health {r.get('health_path')} under load up to the knee: p95 "
+                f"{h.number(r.get('health_p95_ms'))} ms, "
+                f"max {h.number(r.get('health_max_ms'))} ms.",
+            )
+        )
+    return section.extend(_cost_table(r))
+
+
+def _cost_table(r: Mapping[str, Any]) -> Section:
+    """Cost per hour and per million predictions at the target peak, by headroom."""
+    section = Section()
+    try:
+        from pytest_mlaudit.checks.load import CapacityReport
+        from pytest_mlaudit.result import report_from_dict
+
+        report = report_from_dict(dict(r))
+        costs = report.costs() if isinstance(report, CapacityReport) else ()
+    except Exception:  # an entry from another version: no cost table rather than no section
+        return section
+    if not costs:
+        return section
+    mine = _num(r.get("headroom"))
+    rows = [
+        [
+            h.join(
+                [h.pct(c.headroom, 0), " (this check)" if abs(c.headroom - mine) < 1e-9 else ""]
+            ),
+            c.replicas,
+            c.per_hour,
+            c.per_million,
+        ]
+        for c in costs
+    ]
+    section.html(
+        h.tag("h4", "Cost at the target peak"),
+        h.tag(
+            "p",
+            f"{h.number(r.get('price_vcpu_hour'))} per vCPU-hour, "
+            f"{h.number(r.get('price_gib_hour'))} per GiB-hour, billed on the per-replica "
+            f"requests; the peak is {h.number(r.get('target_rps'))} requests/s.",
+        ),
+        h.table(
+            ["headroom", "replicas", "per hour", "per million predictions"],
+            rows,
+            numeric=range(1, 4),
+        ),
+    )
     return section

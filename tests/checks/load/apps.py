@@ -8,6 +8,11 @@
 * ``GET /flaky?x=N``        500 when N % 10 == 0, 400 when N % 10 == 5, else 200
 * ``GET /hog?ms=N``         blocks the event loop for N ms (time.sleep inside async):
                             requests, /health included, queue behind it, as behind a CPU hog
+* ``GET /cpu?n=N``          pure-Python CPU work (N loop turns) in the threadpool: one
+                            process serves about one CPU's worth (run --workers for more)
+* ``GET /grow?mb=N``        keeps N more MiB for good: the server outgrows any memory limit
+* ``GET /leaky``            answers at once and keeps ``LEAK_KB`` KiB per request (env var,
+                            default 0: no leak), for the soak tests
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ LIMIT_S = float(os.environ.get("LIMIT_S", "0.05"))
 
 app = FastAPI()
 _limit = asyncio.Semaphore(LIMIT_K)
+LEAK_KB = int(os.environ.get("LEAK_KB", "0"))
+_kept: list[bytearray] = []
 
 
 @app.get("/health")
@@ -61,3 +68,28 @@ async def flaky(x: int = 1) -> dict[str, int]:
 async def hog(ms: float = 20.0) -> dict[str, float]:
     time.sleep(ms / 1000.0)  # blocks the event loop on purpose
     return {"blocked_ms": ms}
+
+
+@app.get("/cpu")
+def cpu(n: int = 200_000) -> dict[str, int]:
+    total = 0
+    for i in range(n):
+        total += i * i % 7
+    return {"total": total}
+
+
+@app.get("/grow")
+async def grow(mb: int = 5) -> dict[str, int]:
+    block = bytearray(mb * 2**20)
+    block[::4096] = b"x" * len(block[::4096])  # touch every page: resident, not just mapped
+    _kept.append(block)
+    return {"kept_mb": len(_kept) * mb}
+
+
+@app.get("/leaky")
+async def leaky() -> dict[str, int]:
+    if LEAK_KB:
+        block = bytearray(LEAK_KB * 1024)
+        block[::4096] = b"x" * len(block[::4096])
+        _kept.append(block)
+    return {"kept": len(_kept)}
