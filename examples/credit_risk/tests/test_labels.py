@@ -8,6 +8,10 @@ reviewer judged near the policy's lines), far under the 5% limit, and a labellin
 that moves 10% of the decisions to another class flags about 10.8%, far over it, with
 the moved rows filling the top of the ranking.
 
+The review loop closes it: reviewers' verdicts on the audit sample (simulated here from
+the known moved rows) estimate the true noise rate with an interval and give the
+corrected label file (``test_reviewers_confirm_the_noise_rate``).
+
 (The model's training label ``default`` is an *outcome*: random given the features, so
 even correct outcome labels disagree with any model on many rows; cleanlab flags 13.5%
 of them. For such labels see docs/labels.md, "Outcome labels versus annotations".)
@@ -79,3 +83,49 @@ def test_the_most_suspicious_rows_are_the_flipped_ones(
     assert share >= 0.9, f"only {share:.0%} of the 100 most suspicious rows were flipped"
     path = report.audit_sample.to_csv(tmp_path / "label_audit_sample.csv")
     assert len(pd.read_csv(path)) == len(report.classes) * report.audit_sample.per_class
+
+
+SMALL_BUG = 0.02  # 2% of the decisions moved: the audit flags them, reviewers confirm
+MAX_NOISE_RATE = 0.05
+
+
+def review_as_underwriters(sample_csv: Any, original: pd.Series, given: pd.Series) -> Any:
+    """Simulated reviewers: they know each case's right decision (``original``), so they
+    mark a row ``wrong`` exactly when its given decision was moved, and write the right
+    one."""
+    frame = pd.read_csv(sample_csv, dtype=str, keep_default_na=False)
+    positions = frame["position"].astype(int)
+    right = original.iloc[positions].to_numpy()
+    wrong = given.iloc[positions].to_numpy() != right
+    frame["reviewer_verdict"] = np.where(wrong, "wrong", "correct")
+    frame["reviewer_label"] = np.where(wrong, right, "")
+    frame.to_csv(sample_csv, index=False)
+    return sample_csv
+
+
+@pytest.mark.labels(max_issue_rate=MAX_ISSUE_RATE, max_noise_rate=MAX_NOISE_RATE)
+def test_reviewers_confirm_the_noise_rate(
+    mlaudit: Any, reviews: pd.DataFrame, tmp_path: Any
+) -> None:
+    """The review loop: audit, hand the sample to reviewers (blind), read their verdicts
+    back. The estimated noise rate is the bug's 2%, its interval holds it, most flags the
+    reviewers saw were real mistakes (the others are cases near the policy's lines), and
+    the corrected label file restores the right decisions. 100 rows per class (50 flagged,
+    50 not) are reviewed: the unflagged rows are most of the data, so their few reviewed
+    rows weigh most in the estimate (one wrong row in 20 would move a class's estimate by
+    about 5 points)."""
+    original = reviews[DECISION]
+    y, moved = flip_labels(original, SMALL_BUG, seed=7)
+    report = mlaudit.labels(
+        reviews[FEATURES], y, model=review_model(), cv=5, cache=True, audit_per_class=100
+    )
+    assert len(report.issues_frame()) == report.issues  # every flagged row, not the top 50
+    sample = report.audit_sample.to_csv(tmp_path / "label_sample.csv", blind=True)
+    review = mlaudit.label_review(report, review_as_underwriters(sample, original, y))
+    review.assert_ok()
+    true_rate = len(moved) / len(y)
+    assert review.noise_low <= true_rate <= review.noise_high
+    assert review.precision >= 0.5
+    fixes = pd.read_csv(review.write_corrections(tmp_path / "corrected_labels.csv"))
+    assert len(fixes) == review.wrong and set(fixes["index"]) <= moved
+    assert (fixes["corrected"].to_numpy() == original.loc[fixes["index"]].to_numpy()).all()
