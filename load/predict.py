@@ -9,6 +9,8 @@ clients are not in phase). A response whose probability is missing or outside [0
 as a failure ("bad prediction") even when its status is 200.
 
     pytest: mlaudit.load("load/predict.py", host=url, users=50, spawn_rate=10, run_time=20)
+    soak:   mlaudit.soak("load/predict.py", host=url, rps=200, duration="10m") (each user
+            then paces at MLAUDIT_USER_RPS = rps / users; batch users at a quarter of it)
     by hand: locust -f load/predict.py --headless -H http://127.0.0.1:8000 -u 50 -r 10 -t 20s
 """
 
@@ -24,7 +26,8 @@ from locust import FastHttpUser, constant_throughput, task
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _payloads import payloads, user_rng
 
-USER_RPS = float(os.environ.get("PREDICT_USER_RPS", "4"))
+# PREDICT_USER_RPS, else the pace a soak asks for (MLAUDIT_USER_RPS = rps / users), else 4
+USER_RPS = float(os.environ.get("PREDICT_USER_RPS") or os.environ.get("MLAUDIT_USER_RPS", "4"))
 BATCH = int(os.environ.get("PREDICT_BATCH", "16"))
 
 

@@ -10,4 +10,9 @@ set -e
 echo
 echo "audit record: $(pwd)/reports/audit.json"
 [ -f reports/audit.html ] && echo "audit report: $(pwd)/reports/audit.html"
+# the deployment plan from the example's own capacity check (1 CPU, 1 GiB) in the record
+.venv/bin/python -m pytest_mlaudit.cli deploy-plan reports/audit.json --target-rps 500 \
+  --headroom 0.3 --vcpu-hour 0.04 --gib-hour 0.005 --name credit-risk -o reports/deploy \
+  --capacity-check test_one_replica_under_its_limits >/dev/null 2>&1 \
+  && echo "deployment plan: $(pwd)/reports/deploy/PLAN.md"
 exit $status

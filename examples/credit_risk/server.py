@@ -26,7 +26,11 @@ Run it::
     python -m uvicorn server:app --app-dir examples/credit_risk --host 127.0.0.1 --port 8000
 
 Environment: ``CREDIT_RISK_TRAIN_ROWS`` (default 5000), ``CREDIT_RISK_SEED`` (7),
-``CREDIT_RISK_THRESHOLD`` (0.5), ``CREDIT_RISK_SCORER`` (``compiled``/``pipeline``).
+``CREDIT_RISK_THRESHOLD`` (0.5), ``CREDIT_RISK_SCORER`` (``compiled``/``pipeline``),
+``CREDIT_RISK_LEAK_KB`` (0): a seeded leak for the soak test's failing example: each
+prediction keeps that many KiB (a random-sized block, seeded by ``CREDIT_RISK_SEED``,
+averaging ``CREDIT_RISK_LEAK_KB``) in a cache that is never emptied, as a per-request
+cache without a bound would.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import random
 import sys
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -163,6 +168,18 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 app = FastAPI(title="credit-risk model", lifespan=_lifespan)
 
+#: the seeded leak (CREDIT_RISK_LEAK_KB; 0: none): blocks kept for good, one per prediction
+_LEAK_KB = int(os.environ.get("CREDIT_RISK_LEAK_KB", "0"))
+_leak_rng = random.Random(int(os.environ.get("CREDIT_RISK_SEED", "7")))
+_leaked: list[bytearray] = []
+
+
+def _leak() -> None:
+    if _LEAK_KB > 0:
+        block = bytearray(int(_leak_rng.uniform(0.5, 1.5) * _LEAK_KB * 1024))
+        block[::4096] = b"x" * len(block[::4096])  # resident, not just reserved
+        _leaked.append(block)
+
 
 def _served() -> Model:
     if _model is None:  # pragma: no cover - the lifespan loads it before serving
@@ -188,6 +205,7 @@ async def predict(body: Applicant | list[Applicant]) -> Prediction | BatchPredic
         probs = await run_in_threadpool(model.score, rows)
     else:  # microseconds: a thread hand-off would cost more than the scoring
         probs = model.score(rows)
+    _leak()
     preds = [
         Prediction(probability=p, default=p >= model.threshold, model_version=model.version)
         for p in probs

@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--image", default=None, help="the image the manifests run (NAME:latest)")
     parser.add_argument("--base-image", default=None, help="the Dockerfile's FROM (exact tag)")
     parser.add_argument("--health-path", default=None, help="default: the capacity check's")
-    parser.add_argument("--min-replicas", type=int, default=None, help="default: min(2, max)")
+    parser.add_argument("--min-replicas", type=int, default=None, help="default: 2")
     parser.add_argument("--capacity-check", default=None, help="the capacity check's name")
     parser.add_argument("--soak-check", default=None, help="the soak check's name")
     parser.add_argument("--vcpu-hour", type=float, default=None, help="price of a vCPU-hour")

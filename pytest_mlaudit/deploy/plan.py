@@ -4,8 +4,9 @@
 :class:`DeployPlan`: every number is a :class:`Number` that says which measurement it came
 from. The rules (docs/load.md, "From load test to deployment"):
 
-* ``max_replicas = ceil(target_rps x (1 + headroom) / knee_rps)``; ``min_replicas =
-  min(2, max_replicas)`` (two, so one can be drained) unless given.
+* ``max_replicas = max(ceil(target_rps x (1 + headroom) / knee_rps), min_replicas)``;
+  ``min_replicas`` is 2 unless given (two, so that one can be drained or rescheduled
+  while the other serves).
 * CPU limit: the ``cpu_limit`` the capacity was measured under; without one, the CPU
   request. CPU request: the server's mean CPU at the knee, rounded up to 0.05 cores
   (never above the limit).
@@ -127,15 +128,17 @@ def make_plan(
     n["knee_users"] = Number(capacity.knee_users, "users in flight at the capacity knee")
     n["target_rps"] = Number(target, "--target-rps")
     n["headroom_pct"] = Number(round(100 * h, 3), "--headroom")
-    top = replicas_for(target, h, capacity.knee_rps)
-    n["max_replicas"] = Number(
-        top, f"ceil({target:g} rps x (1 + {h:g}) / {capacity.knee_rps:.4g} rps at the knee)"
-    )
     if min_replicas is None:
-        n["min_replicas"] = Number(min(2, top), "min(2, max replicas): one can be drained")
+        n["min_replicas"] = Number(2, "default 2: one can be drained while the other serves")
     else:
-        low = check_int("min_replicas", min_replicas, minimum=1, maximum=top)
+        low = check_int("min_replicas", min_replicas, minimum=1, maximum=100_000)
         n["min_replicas"] = Number(low, "--min-replicas")
+    need = replicas_for(target, h, capacity.knee_rps)
+    rule = f"ceil({target:g} rps x (1 + {h:g}) / {capacity.knee_rps:.4g} rps at the knee)"
+    if need >= n["min_replicas"].value:
+        n["max_replicas"] = Number(need, rule)
+    else:
+        n["max_replicas"] = Number(n["min_replicas"].value, f"min replicas ({rule} = {need})")
 
     limits = capacity.limits
     knee_cpu = knee.cpu_cores

@@ -13,8 +13,8 @@ __all__ = ["plan_from_record"]
 
 def _pick(entries: list[Any], kind: str, check: str | None) -> Any | None:
     found = [e for e in entries if e.kind == kind]
-    if check is not None:
-        found = [e for e in found if check in (e.name, e.nodeid)]
+    if check is not None:  # a full name or node id, or the test's function name
+        found = [e for e in found if check in (e.name, e.nodeid) or e.nodeid.endswith(f"::{check}")]
     if not found:
         return None
     return found[-1]

@@ -64,3 +64,34 @@ def test_health_recovers_after_an_overload_burst(mlaudit, model_server) -> None:
         max_recovery_s=5,
     )
     report.assert_slo()
+
+
+@pytest.mark.load(p95_ms=50)
+def test_one_replica_under_its_limits(mlaudit, model_server, tmp_path) -> None:
+    # the server confined to what one container gets (1 CPU, 1 GiB: affinity and cgroup
+    # limits where writable, else RLIMIT_AS; the report says which), its /health probed
+    # under load for the probe timeouts, and prices for the cost; then a deployment plan
+    # from this very report (scripts/example.sh writes one from the audit record too)
+    from pytest_mlaudit.deploy import make_plan, write_plan
+
+    report = mlaudit.capacity(
+        LOAD / "predict_closed_loop.py",
+        host=model_server.url,
+        start_users=4,
+        step_users=8,
+        max_users=36,
+        step_time=3,
+        target_rps=500,
+        headroom=0.3,
+        server_pid=model_server.pid,
+        cpu_limit=1.0,
+        memory_limit="1Gi",
+        health_path="/health",
+        price_vcpu_hour=0.04,
+        price_gib_hour=0.005,
+    )
+    report.assert_ok()
+    plan = make_plan(report, target_rps=500, headroom=0.3, name="credit-risk")
+    written = write_plan(plan, tmp_path / "deploy")
+    assert plan["max_replicas"].value == report.replicas
+    assert {p.name for p in written} >= {"Dockerfile", "deployment.yaml", "hpa.yaml", "pdb.yaml"}

@@ -156,3 +156,11 @@ def test_dockerfile_passes_hadolint(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     text = (out / "Dockerfile").read_text()
     assert "USER 10001" in text and "HEALTHCHECK" in text and "FROM python:3.11.11-slim" in text
+
+
+def test_max_replicas_is_never_below_min_replicas() -> None:
+    plan = make_plan(make_limited_capacity(), target_rps=20, headroom=0.3)
+    assert plan["min_replicas"].value == plan["max_replicas"].value == 2  # ceil(26 / 50) = 1
+    assert "min replicas" in plan["max_replicas"].source
+    plan = make_plan(make_limited_capacity(), target_rps=500, min_replicas=4)
+    assert (plan["min_replicas"].value, plan["max_replicas"].value) == (4, 13)
