@@ -1,7 +1,7 @@
 """The report section of a label-noise audit: one record entry of kind ``labels``.
 
 Per-class flag rates against their limits (table and bar chart), the given -> suggested
-matrix of flagged rows, and the most suspicious rows.
+matrix of flagged rows, the most suspicious rows, and what the record keeps for review.
 """
 
 from __future__ import annotations
@@ -151,6 +151,19 @@ def render(entry: dict[str, Any]) -> Section:
                 ],
                 numeric=[0, 4],
             ),
+        )
+    sample = _dict(r.get("audit_sample"))
+    if _list(sample.get("rows")):
+        section.html(
+            h.tag(
+                "p",
+                f"The record keeps the {h.plural(len(suspicious), 'most suspicious row')} of "
+                f"{h.number(r.get('issues'))} flagged (the report object has them all, "
+                f"issues_frame()) and an audit sample of {len(_list(sample.get('rows')))} rows "
+                "(flagged and unflagged, per class) for reviewers: "
+                "audit_sample.to_csv(path), then review_labels(report, path) estimates the "
+                "true noise rate from their verdicts.",
+            )
         )
     section.extend(_notes(r.get("notes"), "Notes"))
     return section

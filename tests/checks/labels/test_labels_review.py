@@ -285,3 +285,18 @@ def test_the_estimators_edge_cases() -> None:
     low, high = wilson(0.5, 100, 0.95)
     assert (low, high) == pytest.approx((0.4038, 0.5962), abs=1e-4)
     assert math.isnan(stratified([Stratum(5, 0, 0)], 0.95).estimate)
+
+
+def test_the_record_entry_keeps_the_measures_for_the_history(
+    sim: Simulated, reviewed: Path
+) -> None:
+    from pytest_mlaudit.report.sections.label_review import advice, render
+
+    review = review_labels(sim.report, reviewed, max_noise_rate=0.05)
+    entry = CheckEntry.from_report("label_review", review)
+    data = json.loads(json.dumps(entry.to_dict()))
+    assert CheckEntry.from_dict(data).measures == review.measures()
+    assert [m["subject"] for m in data["measures"]] == [str(c) for c in sim.report.classes]
+    html = render(data).to_html()
+    assert "Per class (given label)" in html and "Corrected labels" in html
+    assert "FAIL" in html and "write_corrections" in advice(data)
