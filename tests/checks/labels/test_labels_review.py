@@ -300,3 +300,23 @@ def test_the_record_entry_keeps_the_measures_for_the_history(
     html = render(data).to_html()
     assert "Per class (given label)" in html and "Corrected labels" in html
     assert "FAIL" in html and "write_corrections" in advice(data)
+
+
+def test_the_history_keeps_the_estimated_noise_rate_over_time(tmp_path: Path) -> None:
+    from pytest_mlaudit.history import HistoryStore
+    from pytest_mlaudit.record import build_record
+
+    store = HistoryStore(tmp_path / "history.sqlite")
+    expected = {}
+    for run, seed in enumerate((1, 2)):
+        s = simulate(seed, per_class=20)
+        review = review_labels(s.report, review_truthfully(s, tmp_path / f"r{seed}.csv"))
+        entry = CheckEntry.from_report("label_review", review, nodeid="t.py::test_review")
+        store.append(build_record([entry], cwd=tmp_path))
+        expected[run] = {str(c.label): c.noise_rate for c in review.per_class}
+    trended = [m for m in store.measures() if m.name == "noise_rate" and m.subject]
+    assert len(trended) == 6
+    assert sorted(m.value for m in trended) == pytest.approx(
+        sorted(v for run in expected.values() for v in run.values())
+    )
+    assert {m.threshold for m in trended} == {0.05}
