@@ -2,8 +2,9 @@
 
 Files: ``report.py`` the result types (:class:`ColumnDrift`, :class:`Histogram`,
 :class:`DriftReport`), ``check.py`` :func:`check_drift`, ``_validate.py`` its input
-validation apart from the maths, ``profile.py`` reference profiles
-(:func:`profile_reference`, :class:`ReferenceProfile`) and their files.
+validation apart from the maths, ``_columns.py`` the per-column maths and the report's
+assembly, ``profile.py`` reference profiles (:func:`profile_reference`,
+:class:`ReferenceProfile`) and their files.
 """
 
 from __future__ import annotations

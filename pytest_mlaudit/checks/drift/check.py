@@ -61,58 +61,55 @@ threshold. The dataset fails when the share of drifted columns exceeds ``drift_s
 of their own; for numeric columns a ``missing`` row compares the null rates (2 x 2
 contingency test, effect = absolute change of the null share).
 
+**Data where it lives.** Either side may also be a path, folder or glob of Parquet/CSV
+files (``"logs/2026-11-*.parquet"``), a ``pyarrow.Table``/``pyarrow.dataset.Dataset``, a
+polars ``DataFrame``/``LazyFrame`` or a ``dask.dataframe.DataFrame``
+(:mod:`pytest_mlaudit.io.sources`; extras ``[arrow]``, ``[polars]``, ``[dask]``). Such
+inputs are checked *exactly* and one column at a time: each checked column is read on
+its own from both sides (Parquet reads only that column's bytes, across all files),
+compared with the same code as in-memory data and dropped, so the report equals the
+in-memory one and peak memory is that of one column pair and its sort, whatever the
+number of columns (``n_jobs`` threads, default 1 here, each hold one pair).
+
 **Unseen categories** (in current, not in the reference) are pooled into one bucket with
 a reference count of zero and listed in :attr:`DriftReport.unseen_categories`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Final
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from pytest_mlaudit._validation import check_float, check_int, check_option
+from pytest_mlaudit.checks.drift._columns import ColumnResult, Options, build_report, column_result
 from pytest_mlaudit.checks.drift._validate import (
-    DEFAULT_METHOD,
     match_columns,
     plan_columns,
     schema_frame,
 )
 from pytest_mlaudit.checks.drift.profile import (
     MAX_CATEGORIES,
-    CategoricalProfile,
-    NumericProfile,
     ReferenceProfile,
-    mean_std,
-    profile_column,
     profile_reference,
 )
 from pytest_mlaudit.checks.drift.report import (
-    HISTOGRAM_CATEGORIES,
     ColumnDrift,
     DriftReport,
     Histogram,
 )
 from pytest_mlaudit.errors import MlauditInputError
 from pytest_mlaudit.io.frames import (
-    ColumnKind,
     as_frame,
-    category_counts,
     column_label,
-    numeric_values,
 )
 from pytest_mlaudit.io.sources import FrameSource, Source, is_source, open_source
-from pytest_mlaudit.result import BadWhen
 from pytest_mlaudit.stats import distances
-from pytest_mlaudit.stats.contingency import chi2_contingency_2xk
-from pytest_mlaudit.stats.corrections import CORRECTIONS, Correction, adjust_pvalues
-from pytest_mlaudit.stats.histogram import bin_counts_sorted, with_support_bins
-from pytest_mlaudit.stats.ks import ks_test_sorted
+from pytest_mlaudit.stats.corrections import CORRECTIONS, Correction
 
 __all__ = [
     "ColumnDrift",
@@ -122,238 +119,6 @@ __all__ = [
     "check_drift",
     "profile_reference",
 ]
-
-_TESTS: Final = frozenset({"ks", "chi2", "missing"})
-
-
-# --------------------------------------------------------------------------- the maths
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Options:
-    alpha: float
-    min_effect: float
-    thresholds: dict[str, float]
-    psi_eps: float
-    bins: int
-    max_categories: int
-
-
-@dataclasses.dataclass(slots=True)
-class _Raw:
-    column: str
-    method: str
-    kind: ColumnKind
-    statistic: float
-    pvalue: float | None
-    effect: float
-    threshold: float
-    n_reference: int
-    n_current: int
-    missing_reference: float
-    missing_current: float
-    details: dict[str, float | int | str]
-
-
-def _missing_row(
-    column: str,
-    kind: ColumnKind,
-    ref_missing: int,
-    ref_n: int,
-    cur_missing: int,
-    cur_n: int,
-    opts: _Options,
-) -> _Raw:
-    test = chi2_contingency_2xk(
-        [ref_missing, ref_n - ref_missing], [cur_missing, cur_n - cur_missing]
-    )
-    share_r, share_c = ref_missing / ref_n, cur_missing / cur_n
-    return _Raw(
-        column,
-        "missing",
-        kind,
-        test.statistic,
-        test.pvalue,
-        abs(share_c - share_r),
-        opts.min_effect,
-        ref_n,
-        cur_n,
-        share_r,
-        share_c,
-        {
-            "missing_reference_count": ref_missing,
-            "missing_current_count": cur_missing,
-            "test": test.test,
-        },
-    )
-
-
-def _numeric_column(
-    ref: NumericProfile, cur_series: pd.Series, methods: tuple[str, ...], opts: _Options
-) -> tuple[list[_Raw], Histogram]:
-    column = ref.column
-    cur, cur_missing = numeric_values(cur_series, column=column, side="current")
-    n_ref, n_cur = ref.n - ref.n_missing, int(cur.size)
-    miss_r, miss_c = ref.n_missing / ref.n, cur_missing / cur_series.size
-    cur_mean, cur_std = mean_std(cur)
-    details: dict[str, float | int | str] = {
-        "mean_reference": ref.mean,
-        "mean_current": cur_mean,
-        "std_reference": ref.std,
-        "std_current": cur_std,
-    }
-    # current values beyond the reference's range get bins of their own (support change)
-    edges, ref_counts = with_support_bins(
-        ref.edges, ref.counts, ref.minimum, ref.maximum, float(cur[0]), float(cur[-1])
-    )
-    cur_counts = bin_counts_sorted(cur, edges)
-    outside = int(np.searchsorted(cur, ref.minimum, side="left")) + int(
-        cur.size - np.searchsorted(cur, ref.maximum, side="right")
-    )
-    if outside:
-        details["outside_reference_range"] = outside / cur.size
-    rows: list[_Raw] = []
-    for method in methods:
-        extra = dict(details)
-        pvalue: float | None = None
-        if method == "ks":
-            stat, pvalue, extra["ks_method"] = ks_test_sorted(ref.sample, cur)
-            effect, threshold = stat, opts.min_effect
-            if not ref.sample_is_complete:
-                extra["reference_sample"] = int(ref.sample.size)
-        elif method == "psi":
-            stat = distances.psi(ref_counts, cur_counts, eps=opts.psi_eps)
-            effect, threshold = stat, opts.thresholds["psi"]
-            extra["bins"] = int(ref_counts.size)
-        elif method == "js":
-            stat = distances.jensen_shannon(ref_counts, cur_counts)
-            effect, threshold = stat, opts.thresholds["js"]
-            extra["bins"] = int(ref_counts.size)
-        elif method == "wasserstein":
-            stat = distances.wasserstein_normalised(ref.sample, cur, ref.std)
-            effect, threshold = stat, opts.thresholds["wasserstein"]
-        else:  # pragma: no cover - guarded by validation
-            raise AssertionError(method)
-        rows.append(
-            _Raw(
-                column,
-                method,
-                "numeric",
-                stat,
-                pvalue,
-                effect,
-                threshold,
-                n_ref,
-                n_cur,
-                miss_r,
-                miss_c,
-                extra,
-            )
-        )
-    if ref.n_missing or cur_missing:
-        rows.append(
-            _missing_row(
-                column, "numeric", ref.n_missing, ref.n, cur_missing, int(cur_series.size), opts
-            )
-        )
-    plot_cur = bin_counts_sorted(cur, ref.plot_edges)
-    hist = Histogram(
-        column=column,
-        kind="numeric",
-        edges=(
-            min(ref.minimum, float(cur[0])),
-            *map(float, ref.plot_edges),
-            max(ref.maximum, float(cur[-1])),
-        ),
-        labels=None,
-        reference=tuple(int(v) for v in ref.plot_counts),
-        current=tuple(int(v) for v in plot_cur),
-        missing_reference=ref.n_missing,
-        missing_current=cur_missing,
-    )
-    return rows, hist
-
-
-def _categorical_column(
-    ref: CategoricalProfile, cur_series: pd.Series, methods: tuple[str, ...], opts: _Options
-) -> tuple[list[_Raw], Histogram, tuple[str, ...]]:
-    column = ref.column
-    cur_counts, cur_missing = category_counts(cur_series)
-    known = set(ref.categories)
-    aligned = np.array([cur_counts.get(c, 0) for c in ref.categories], dtype=np.int64)
-    unseen = {k: v for k, v in cur_counts.items() if k not in known}
-    n_unseen = sum(unseen.values())
-    ref_b, cur_b = list(ref.counts.tolist()), list(aligned.tolist())
-    if n_unseen:
-        ref_b.append(0)
-        cur_b.append(n_unseen)
-    if ref.n_missing or cur_missing:
-        ref_b.append(ref.n_missing)
-        cur_b.append(cur_missing)
-    n_cur_total = int(cur_series.size)
-    miss_r, miss_c = ref.n_missing / ref.n, cur_missing / n_cur_total
-    n_ref_used, n_cur_used = ref.n, n_cur_total  # missing values are a bucket here
-    base: dict[str, float | int | str] = {
-        "categories": len(ref.categories),
-        "unseen_share": n_unseen / n_cur_total,
-    }
-    rows: list[_Raw] = []
-    for method in methods:
-        extra = dict(base)
-        pvalue: float | None = None
-        if method == "chi2":
-            test = chi2_contingency_2xk(ref_b, cur_b)
-            stat, pvalue = test.statistic, test.pvalue
-            effect, threshold = distances.total_variation(ref_b, cur_b), opts.min_effect
-            extra.update(dof=test.dof, pooled=test.pooled, test=test.test)
-        elif method == "psi":
-            stat = distances.psi(ref_b, cur_b, eps=opts.psi_eps)
-            effect, threshold = stat, opts.thresholds["psi"]
-        elif method == "js":
-            stat = distances.jensen_shannon(ref_b, cur_b)
-            effect, threshold = stat, opts.thresholds["js"]
-        elif method == "linf":
-            stat = distances.linf(ref_b, cur_b)
-            effect, threshold = stat, opts.thresholds["linf"]
-        else:  # pragma: no cover - guarded by validation
-            raise AssertionError(method)
-        rows.append(
-            _Raw(
-                column,
-                method,
-                "categorical",
-                stat,
-                pvalue,
-                effect,
-                threshold,
-                n_ref_used,
-                n_cur_used,
-                miss_r,
-                miss_c,
-                extra,
-            )
-        )
-    # histogram: the categories with the largest share on either side
-    ref_share = ref.counts / max(ref.counts.sum(), 1)
-    cur_share = aligned / max(aligned.sum() + n_unseen, 1)
-    top = np.argsort(-np.maximum(ref_share, cur_share), kind="stable")[:HISTOGRAM_CATEGORIES]
-    top = np.sort(top)
-    rest = np.setdiff1d(np.arange(len(ref.categories)), top)
-    hist = Histogram(
-        column=column,
-        kind="categorical",
-        edges=None,
-        labels=tuple(ref.categories[i] for i in top),
-        reference=tuple(int(ref.counts[i]) for i in top),
-        current=tuple(int(aligned[i]) for i in top),
-        missing_reference=ref.n_missing,
-        missing_current=cur_missing,
-        other_reference=int(ref.counts[rest].sum()),
-        other_current=int(aligned[rest].sum()),
-        unseen_current=n_unseen,
-    )
-    unseen_top = tuple(k for k, _ in sorted(unseen.items(), key=lambda kv: (-kv[1], kv[0]))[:20])
-    return rows, hist, unseen_top
 
 
 def check_drift(
@@ -380,9 +145,10 @@ def check_drift(
     Parameters
     ----------
     reference
-        Training data (DataFrame, Series, 1-D/2-D array) or a :class:`ReferenceProfile`.
+        Training data (DataFrame, Series, 1-D/2-D array) or a :class:`ReferenceProfile`;
+        or files, Arrow, polars or dask data (see "Data where it lives" above).
     current
-        Production data with the same columns.
+        Production data with the same columns, in any of these forms.
     columns
         Columns to check, by label or by name as reports show it (default: every column
         of the reference). Current-only columns are listed in ``unchecked_columns``,
@@ -406,7 +172,8 @@ def check_drift(
     max_categories
         Columns with more distinct reference values are refused (say which to drop).
     n_jobs
-        Threads used over columns (default: the number of CPUs).
+        Threads used over columns (default: the number of CPUs; 1 for files, Arrow,
+        polars and dask inputs, which each thread reads one column pair of).
 
     Returns
     -------
@@ -447,7 +214,7 @@ def check_drift(
             "Profile the reference again with the bins you want."
         )
     if is_source(reference) or is_source(current):
-        opts = _Options(
+        opts = Options(
             alpha=alpha,
             min_effect=min_effect,
             thresholds=thresholds,
@@ -486,7 +253,7 @@ def check_drift(
         )
     plan = plan_columns(ref_side, cur_frame, columns=columns, methods=methods)
     names = list(plan.names)
-    opts = _Options(
+    opts = Options(
         alpha=alpha,
         min_effect=min_effect,
         thresholds=thresholds,
@@ -496,11 +263,13 @@ def check_drift(
     )
 
     # ---- the maths, one column at a time (threads: numpy sorts release the GIL)
-    def work(name: str) -> _ColumnResult:
+    def work(name: str) -> ColumnResult:
         kind = plan.kinds[name]
         prof = reference.columns[name] if isinstance(reference, ReferenceProfile) else None
         ref_values = None if plan.reference is None else plan.reference[name]
-        return _column(name, kind, plan.methods[name], prof, ref_values, plan.current[name], opts)
+        return column_result(
+            name, kind, plan.methods[name], prof, ref_values, plan.current[name], opts
+        )
 
     cells = len(names) * (n_reference + int(cur_frame.shape[0]))
     workers = min(n_jobs or os.cpu_count() or 1, len(names))
@@ -510,7 +279,7 @@ def check_drift(
     else:
         results = [work(n) for n in names]
 
-    return _report(
+    return build_report(
         results,
         names,
         opts,
@@ -522,96 +291,6 @@ def check_drift(
         unchecked=plan.only_in_current,
         left_out=plan.left_out,
         notes=plan.notes,
-    )
-
-
-_ColumnResult = tuple[list[_Raw], Histogram, tuple[str, ...]]
-
-
-def _column(
-    name: str,
-    kind: ColumnKind,
-    methods: tuple[str, ...] | None,
-    profile: NumericProfile | CategoricalProfile | None,
-    reference: pd.Series | None,
-    current: pd.Series,
-    opts: _Options,
-) -> _ColumnResult:
-    """One column's rows, histogram and unseen categories (from a profile or values)."""
-    methods_for = methods or (DEFAULT_METHOD[kind],)
-    if profile is None:
-        assert reference is not None
-        profile = profile_column(
-            reference,
-            column=name,
-            kind=kind,
-            side="reference",
-            bins=opts.bins,
-            sample_size=None,
-            seed=0,
-            max_categories=opts.max_categories,
-        )
-    if isinstance(profile, NumericProfile):
-        rows, hist = _numeric_column(profile, current, methods_for, opts)
-        return rows, hist, ()
-    return _categorical_column(profile, current, methods_for, opts)
-
-
-def _report(
-    results: Sequence[_ColumnResult],
-    names: Sequence[str],
-    opts: _Options,
-    *,
-    correction: Correction,
-    drift_share: float,
-    n_reference: int,
-    n_current: int,
-    is_profile: bool,
-    unchecked: tuple[str, ...],
-    left_out: tuple[str, ...],
-    notes: tuple[str, ...],
-) -> DriftReport:
-    """The report of the columns' results, p-values corrected together."""
-    alpha, min_effect = opts.alpha, opts.min_effect
-    raws = [r for rows, _, _ in results for r in rows]
-    test_idx = [i for i, r in enumerate(raws) if r.method in _TESTS]
-    adjusted = adjust_pvalues([raws[i].pvalue for i in test_idx], correction)  # type: ignore[misc]
-    adj_by_idx = dict(zip(test_idx, adjusted, strict=True))
-    rows_out = tuple(
-        ColumnDrift(
-            column=r.column,
-            method=r.method,
-            kind=r.kind,
-            statistic=r.statistic,
-            pvalue=r.pvalue,
-            pvalue_adjusted=adj_by_idx.get(i),
-            alpha=alpha if r.pvalue is not None else None,
-            effect=r.effect,
-            threshold=r.threshold,
-            bad_when=BadWhen.ABOVE,
-            n_reference=r.n_reference,
-            n_current=r.n_current,
-            missing_reference=r.missing_reference,
-            missing_current=r.missing_current,
-            details=r.details,
-        )
-        for i, r in enumerate(raws)
-    )
-    return DriftReport(
-        columns=rows_out,
-        n_reference=n_reference,
-        n_current=n_current,
-        alpha=alpha,
-        correction=correction,
-        min_effect=min_effect,
-        drift_share=drift_share,
-        checked_columns=tuple(names),
-        unchecked_columns=unchecked,
-        unseen_categories={n: u for n, (_, _, u) in zip(names, results, strict=True) if u},
-        histograms={n: h for n, (_, h, _) in zip(names, results, strict=True)},
-        reference_is_profile=is_profile,
-        excluded_columns=left_out,
-        notes=notes,
     )
 
 
@@ -643,7 +322,7 @@ def _check_sources(
     *,
     columns: Sequence[Any] | str | None,
     methods: str | Sequence[str] | Mapping[Any, str | Sequence[str]] | None,
-    opts: _Options,
+    opts: Options,
     correction: Correction,
     drift_share: float,
     n_jobs: int,
@@ -669,7 +348,7 @@ def _check_sources(
         methods=methods,
     )
 
-    def work(name: str) -> tuple[_ColumnResult, tuple[str, ...]]:
+    def work(name: str) -> tuple[ColumnResult, tuple[str, ...]]:
         cur_frame = cur_src.read_columns([cur_names[match.pairs[name]]])
         cur_frame.columns = pd.Index([name], dtype=object)
         if profile is not None:
@@ -685,7 +364,7 @@ def _check_sources(
             )
             prof = None
         ref_values = None if plan.reference is None else plan.reference[name]
-        result = _column(
+        result = column_result(
             name, plan.kinds[name], plan.methods[name], prof, ref_values, plan.current[name], opts
         )
         return result, plan.notes
@@ -695,7 +374,7 @@ def _check_sources(
             done = list(pool.map(work, match.names))
     else:
         done = [work(n) for n in match.names]
-    return _report(
+    return build_report(
         [r for r, _ in done],
         match.names,
         opts,
