@@ -5,11 +5,14 @@ Files: ``report.py`` the result types, ``check.py`` :func:`run_load` and
 the HTTP clients read them, the loopback rule), ``proc.py`` (child processes,
 ``serve()``), ``runner.py`` (locust in subprocesses), ``collector.py`` (runs
 inside locust; never imported here), ``probe.py`` (health and resource watchers),
-``stats.py`` (pure numbers).
+``stats.py`` (pure numbers), ``limits.py`` (``cpu_limit``/``memory_limit``: affinity,
+cgroups, rlimits); ``capacity_report.py`` holds :class:`CapacityReport` (re-exported by
+``report.py``).
 """
 
 from __future__ import annotations
 
+from pytest_mlaudit.checks.load.capacity_report import ServerExit
 from pytest_mlaudit.checks.load.check import (
     DEFAULT_ERROR_RATE,
     SLO,
@@ -29,6 +32,7 @@ from pytest_mlaudit.checks.load.check import (
     serve,
     uvicorn_command,
 )
+from pytest_mlaudit.checks.load.limits import Limits
 
 __all__ = [
     "DEFAULT_ERROR_RATE",
@@ -39,10 +43,12 @@ __all__ = [
     "FailureGroup",
     "HealthProbes",
     "Latency",
+    "Limits",
     "LoadReport",
     "ProbePoint",
     "ResourceUsage",
     "Server",
+    "ServerExit",
     "TimePoint",
     "find_capacity",
     "run_load",
