@@ -61,7 +61,9 @@ def test_the_batch_endpoint_matches_offline(mlaudit, raw_sample: pd.DataFrame) -
 def test_served_features_are_not_skewed(mlaudit, train_df: pd.DataFrame) -> None:
     """Yesterday's logged serving features vs the training features: distributions
     (TFDV's comparators) and, joined on the applicant id, feature by feature."""
-    training = build_features_batch(train_df)
+    # training rows carry their application time too: built without it, applied_local_hour
+    # is the constant -1 in training and 0..23 in serving, which is skew (and is caught)
+    training = build_features_batch(add_request_fields(train_df, seed=7))
     requests = add_request_fields(make_production_slice(5_000, seed=11), seed=11)
     served_log = pd.DataFrame(
         [build_features_row(r) for r in requests.to_dict("records")]
