@@ -25,7 +25,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["MAX_EXACT_N", "KSResult", "ks_2samp_sorted", "ks_test_sorted"]
+__all__ = ["MAX_EXACT_N", "KSResult", "asymptotic_pvalue", "ks_2samp_sorted", "ks_test_sorted"]
 
 #: scipy's ``MAX_AUTO_N``: up to this size per side ``method="auto"`` is exact.
 MAX_EXACT_N = 10_000
@@ -115,12 +115,12 @@ def ks_test_sorted(x: NDArray[np.float64], y: NDArray[np.float64]) -> KSResult:
         d = ks_statistic_sorted(x, y)
         lcm = (n1 // math.gcd(n1, n2)) * n2
         d = round(d * lcm) / lcm
-        return KSResult(d, _asymptotic_p(d, n1, n2), "asymp")
+        return KSResult(d, asymptotic_pvalue(d, n1, n2), "asymp")
     d = float(ks_statistic_sorted(x, y))
-    return KSResult(d, _asymptotic_p(d, n1, n2), "asymp")
+    return KSResult(d, asymptotic_pvalue(d, n1, n2), "asymp")
 
 
-def _asymptotic_p(d: float, n1: int, n2: int) -> float:
+def asymptotic_pvalue(d: float, n1: int, n2: int) -> float:
     """scipy's two-sided asymptotic p-value, ``kstwo.sf(d, round(m*n/(m+n)))``."""
     from scipy import stats
 

@@ -32,7 +32,7 @@ from pytest_mlaudit.stats.corrections import Correction, adjust_pvalues
 from pytest_mlaudit.stats.histogram import bin_counts_sorted, with_support_bins
 from pytest_mlaudit.stats.ks import ks_test_sorted
 
-_TESTS: Final = frozenset({"ks", "chi2", "missing"})
+_TESTS: Final = frozenset({"ks", "ks_sketch", "chi2", "missing"})
 
 
 # --------------------------------------------------------------------------- the maths
@@ -64,7 +64,7 @@ class Raw:
     details: dict[str, float | int | str]
 
 
-def _missing_row(
+def missing_row(
     column: str,
     kind: ColumnKind,
     ref_missing: int,
@@ -161,7 +161,7 @@ def _numeric_column(
         )
     if ref.n_missing or cur_missing:
         rows.append(
-            _missing_row(
+            missing_row(
                 column, "numeric", ref.n_missing, ref.n, cur_missing, int(cur_series.size), opts
             )
         )
@@ -186,8 +186,20 @@ def _numeric_column(
 def _categorical_column(
     ref: CategoricalProfile, cur_series: pd.Series, methods: tuple[str, ...], opts: Options
 ) -> tuple[list[Raw], Histogram, tuple[str, ...]]:
-    column = ref.column
     cur_counts, cur_missing = category_counts(cur_series)
+    return categorical_rows(ref, cur_counts, cur_missing, int(cur_series.size), methods, opts)
+
+
+def categorical_rows(
+    ref: CategoricalProfile,
+    cur_counts: dict[str, int],
+    cur_missing: int,
+    n_cur_total: int,
+    methods: tuple[str, ...],
+    opts: Options,
+) -> tuple[list[Raw], Histogram, tuple[str, ...]]:
+    """A categorical column's rows from the current counts per category."""
+    column = ref.column
     known = set(ref.categories)
     aligned = np.array([cur_counts.get(c, 0) for c in ref.categories], dtype=np.int64)
     unseen = {k: v for k, v in cur_counts.items() if k not in known}
@@ -199,7 +211,6 @@ def _categorical_column(
     if ref.n_missing or cur_missing:
         ref_b.append(ref.n_missing)
         cur_b.append(cur_missing)
-    n_cur_total = int(cur_series.size)
     miss_r, miss_c = ref.n_missing / ref.n, cur_missing / n_cur_total
     n_ref_used, n_cur_used = ref.n, n_cur_total  # missing values are a bucket here
     base: dict[str, float | int | str] = {

@@ -213,6 +213,28 @@ def check_drift(
             f"the reference profile was made with bins={reference.bins}; got bins={bins}. "
             "Profile the reference again with the bins you want."
         )
+    from pytest_mlaudit.checks.drift.sketch import SketchProfile
+
+    if isinstance(reference, SketchProfile):
+        from pytest_mlaudit.checks.drift._sketched import check_sketches
+
+        opts = Options(
+            alpha=alpha,
+            min_effect=min_effect,
+            thresholds=thresholds,
+            psi_eps=psi_eps,
+            bins=10 if bins is None else bins,
+            max_categories=max_categories,
+        )
+        return check_sketches(
+            reference,
+            current,
+            columns=columns,
+            methods=methods,
+            opts=opts,
+            correction=correction,
+            drift_share=drift_share,
+        )
     if is_source(reference) or is_source(current):
         opts = Options(
             alpha=alpha,

@@ -121,6 +121,10 @@ class DriftReport(CheckReport):
     excluded_columns: tuple[str, ...] = ()
     #: what the check inferred or chose, e.g. numbers held in an object column
     notes: tuple[str, ...] = ()
+    #: sketch profiles only: columns whose KS statistic is too close to the effect floor
+    #: to call at the sketch size (``D - bound <= floor < D + bound``); not drifted, but
+    #: not shown stable either: compare them exactly, or with a larger ``k``
+    undecided_columns: tuple[str, ...] = ()
 
     @property
     def drifted_columns(self) -> tuple[str, ...]:
@@ -230,7 +234,13 @@ class DriftReport(CheckReport):
                     fmt_number(c.pvalue_adjusted),
                     fmt_number(c.effect),
                     fmt_number(c.threshold),
-                    "DRIFT" if c.drifted else ("signif." if c.is_test and c.significant else "no"),
+                    "DRIFT"
+                    if c.drifted
+                    else (
+                        "undecided"
+                        if c.details.get("verdict") == "undecided"
+                        else ("signif." if c.is_test and c.significant else "no")
+                    ),
                 ]
                 for c in rows[:max_rows]
             ],
@@ -246,5 +256,10 @@ class DriftReport(CheckReport):
             )
         if self.excluded_columns:
             lines.append(f"left out with columns=: {', '.join(map(repr, self.excluded_columns))}")
+        if self.undecided_columns:
+            lines.append(
+                "undecided at this sketch size (compare exactly or with a larger k): "
+                + ", ".join(map(repr, self.undecided_columns))
+            )
         lines.extend(f"note: {note}" for note in self.notes)
         return "\n".join(lines)
