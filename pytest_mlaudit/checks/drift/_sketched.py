@@ -47,10 +47,10 @@ from pytest_mlaudit.checks.drift._validate import (
 )
 from pytest_mlaudit.checks.drift.profile import PLOT_BINS, CategoricalProfile
 from pytest_mlaudit.checks.drift.report import DriftReport, Histogram
-from pytest_mlaudit.checks.drift.sketch import NumericSketch, SketchProfile
+from pytest_mlaudit.checks.drift.sketch import NumericSketch, SketchProfile, categories_profile
 from pytest_mlaudit.errors import MlauditInputError
 from pytest_mlaudit.io.frames import category_counts, column_kind, numeric_values
-from pytest_mlaudit.io.sources import FrameSource, Source, is_source, open_source
+from pytest_mlaudit.io.sources import Source
 from pytest_mlaudit.stats.corrections import Correction
 from pytest_mlaudit.stats.histogram import bin_counts_sorted
 from pytest_mlaudit.stats.ks import asymptotic_pvalue
@@ -155,14 +155,7 @@ def _read_current(src: Source, name: str, kind: str) -> _Exact | CategoricalProf
         values, n_missing = numeric_values(series, column=name, side="current")
         return _Exact(values, int(series.size), n_missing)
     counts, n_missing = category_counts(series)
-    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return CategoricalProfile(
-        column=name,
-        n=int(series.size),
-        n_missing=n_missing,
-        categories=tuple(c for c, _ in ordered),
-        counts=np.array([v for _, v in ordered], dtype=np.int64),
-    )
+    return categories_profile(name, int(series.size), n_missing, counts)
 
 
 def check_sketches(
@@ -183,11 +176,9 @@ def check_sketches(
         n_current = current.n_rows
     else:  # data: read exactly, one column at a time
         cur_profile = None
-        src = (
-            open_source(current, name="current")
-            if is_source(current)
-            else FrameSource(current, name="current")
-        )
+        from pytest_mlaudit.checks.drift.check import source_side
+
+        src = source_side(current, name="current")
         cur_names = src.columns()
         n_current = src.n_rows()
     match = match_columns(

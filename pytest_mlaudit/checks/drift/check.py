@@ -316,7 +316,7 @@ def check_drift(
     )
 
 
-def _side(data: Any, *, name: str) -> Source:
+def source_side(data: Any, *, name: str) -> Source:
     """A data argument as a :class:`Source` (a pandas/numpy one wrapped as it is)."""
     source = open_source(data, name=name) if is_source(data) else FrameSource(data, name=name)
     n = source.n_rows()
@@ -357,8 +357,8 @@ def _check_sources(
     about one column per side.
     """
     profile = reference if isinstance(reference, ReferenceProfile) else None
-    ref_src = None if profile is not None else _side(reference, name="reference")
-    cur_src = _side(current, name="current")
+    ref_src = None if profile is not None else source_side(reference, name="reference")
+    cur_src = source_side(current, name="current")
     ref_names = list(profile.columns) if profile is not None else ref_src.columns()  # type: ignore[union-attr]
     cur_names = cur_src.columns()
     match = match_columns(

@@ -61,7 +61,9 @@ class NumericSketch:
 SketchColumn = NumericSketch | CategoricalProfile
 
 
-def _categorical(column: str, n: int, n_missing: int, counts: dict[str, int]) -> CategoricalProfile:
+def categories_profile(
+    column: str, n: int, n_missing: int, counts: dict[str, int]
+) -> CategoricalProfile:
     ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return CategoricalProfile(
         column=column,
@@ -76,7 +78,7 @@ def _empty_like(other: SketchColumn, n: int) -> SketchColumn:
     """A column of ``n`` missing values of the kind of ``other``."""
     if isinstance(other, NumericSketch):
         return NumericSketch(other.column, n, n, new_sketch(int(other.sketch.k)))
-    return _categorical(other.column, n, n, {})
+    return categories_profile(other.column, n, n, {})
 
 
 @dataclasses.dataclass(frozen=True, slots=True, eq=False)
@@ -115,7 +117,7 @@ class SketchProfile:
                 counts = dict(zip(mine.categories, mine.counts.tolist(), strict=True))
                 for cat, count in zip(theirs.categories, theirs.counts.tolist(), strict=True):
                     counts[cat] = counts.get(cat, 0) + int(count)
-                merged[name] = _categorical(name, n, n_missing, counts)
+                merged[name] = categories_profile(name, n, n_missing, counts)
         return SketchProfile(self.n_rows + other.n_rows, min(self.k, other.k), merged)
 
     @classmethod
@@ -181,7 +183,7 @@ class SketchProfile:
                     counts = {str(c): int(v) for c, v in dict(entry["counts"]).items()}
                     if sum(counts.values()) + n_missing != n or min(counts.values(), default=0) < 0:
                         raise bad(f"column {name!r}: the category counts do not add up to {n}")
-                    columns[name] = _categorical(name, n, n_missing, counts)
+                    columns[name] = categories_profile(name, n, n_missing, counts)
                 else:
                     raise bad(f"column {name!r} has kind {entry['kind']!r}")
         except MlauditInputError:
@@ -263,7 +265,7 @@ class _Builder:
                     f"values; leave it out with columns=, bin it first, or raise "
                     f"max_categories (now {max_categories})."
                 )
-            return _categorical(self.column, self.n, self.n_missing, self.counts)
+            return categories_profile(self.column, self.n, self.n_missing, self.counts)
         return NumericSketch(self.column, self.n, self.n_missing, self.sketch)
 
 
