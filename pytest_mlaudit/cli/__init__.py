@@ -15,6 +15,10 @@ listed once in :data:`COMMANDS` and imported only when that subcommand is used:
     ``mlaudit contract infer|check``: draft a data contract, or check a batch against one.
 ``deploy_plan.py``
     ``mlaudit deploy-plan``: Dockerfile, Kubernetes manifests and cost from a capacity check.
+``drift.py``
+    ``mlaudit drift``: the drift check on files or against a saved profile, for scheduled jobs.
+``profile.py``
+    ``mlaudit profile``: a reference profile (sketch or exact) built once from files.
 ``_output.py``
     what the subcommands share: messages on stderr, tables or JSON on stdout.
 
@@ -25,7 +29,7 @@ history store or a file cannot be used), 2 bad usage or input (argparse's conven
 Examples
 --------
 >>> sorted(COMMANDS)
-['contract', 'deploy-plan', 'history', 'init', 'report', 'retrain-check']
+['contract', 'deploy-plan', 'drift', 'history', 'init', 'profile', 'report', 'retrain-check']
 """
 
 from __future__ import annotations
@@ -75,6 +79,14 @@ COMMANDS: Final[dict[str, Command]] = {
     "contract": Command(
         "draft a data contract from reference data, or check a batch against one",
         "pytest_mlaudit.cli.contract",
+    ),
+    "drift": Command(
+        "compare current data with reference data or a saved profile (exit 1: drift)",
+        "pytest_mlaudit.cli.drift",
+    ),
+    "profile": Command(
+        "summarise reference data once into a profile for later drift runs",
+        "pytest_mlaudit.cli.profile",
     ),
     "deploy-plan": Command(
         "a Dockerfile, Kubernetes manifests and costs from a record's capacity check",

@@ -28,7 +28,7 @@ import importlib
 import os
 from collections.abc import Iterator, Sequence
 from types import ModuleType
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Final, Protocol, runtime_checkable
 
 import pandas as pd
 
@@ -74,7 +74,8 @@ def need(module: str, extra: str, *, name: str, what: str) -> ModuleType:
 
 
 def source_kind(data: Any) -> str | None:
-    """``"file"``, ``"arrow"``, ``"polars"``, ``"dask"`` or None (pandas, numpy, ...)."""
+    """``"file"``, ``"arrow"``, ``"polars"``, ``"dask"``, ``"source"`` (an object that
+    implements :class:`Source` itself) or None (pandas, numpy, ...)."""
     if is_path(data):
         return "file"
     module = type(data).__module__ or ""
@@ -85,7 +86,14 @@ def source_kind(data: Any) -> str | None:
         return "polars"
     if root.startswith("dask") and type(data).__name__ == "DataFrame":
         return "dask"
+    if root in {"pandas", "numpy", "builtins"}:
+        return None
+    if all(callable(getattr(data, m, None)) for m in _SOURCE_METHODS) and hasattr(data, "name"):
+        return "source"
     return None
+
+
+_SOURCE_METHODS: Final = ("columns", "n_rows", "read_columns", "iter_column")
 
 
 def is_source(data: Any) -> bool:
@@ -96,6 +104,9 @@ def is_source(data: Any) -> bool:
 def open_source(data: Any, *, name: str) -> Source:
     """The :class:`Source` of ``data``; an error for inputs that are not sources."""
     kind = source_kind(data)
+    if kind == "source":
+        source: Source = data
+        return source
     if kind == "file":
         from pytest_mlaudit.io._file_source import FileSource
 
