@@ -2,10 +2,10 @@
 
 :func:`ks_2samp_sorted` returns the same statistic and p-value as
 ``scipy.stats.ks_2samp(x, y)`` (two-sided, ``method="auto"``). For samples of at most
-10,000 values it calls scipy's exact method; above that it computes the statistic by
-*merging* the two sorted samples (``O(n)`` instead of scipy's two ``searchsorted``
-passes over the pooled data) and the asymptotic p-value with the same formula as scipy
-(``kstwo.sf(d, round(m*n/(m+n)))``).
+10,000 values it calls scipy's exact method; above that it computes the statistic from
+the sorted samples (each sample's values searched in both, block by block, with no
+pooled copy: a few MB of temporaries whatever the size) and the asymptotic p-value with
+the same formula as scipy (``kstwo.sf(d, round(m*n/(m+n)))``).
 
 scipy's exact computation can fail (a floating-point overflow on some sample sizes and
 statistics); scipy then warns *"ks_2samp: Exact calculation unsuccessful. Switching to
@@ -42,29 +42,30 @@ class KSResult(NamedTuple):
     method: Literal["exact", "asymp"]  #: how the p-value was computed
 
 
+#: values per block of :func:`ks_statistic_sorted` (bounds its temporaries: 8 MB each)
+_BLOCK = 1 << 20
+
+
 def ks_statistic_sorted(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
-    """The two-sided KS statistic ``D`` of two sorted, NaN-free samples."""
+    """The two-sided KS statistic ``D`` of two sorted, NaN-free samples.
+
+    Both empirical CDFs are evaluated at every value of either sample, counting the
+    values ``<=`` it in each (``searchsorted(side="right")``, as scipy does, which also
+    handles ties), block by block: the temporaries are a few blocks, not the samples.
+    """
     n1, n2 = x.shape[0], y.shape[0]
-    pooled = np.concatenate([x, y])
-    # A stable sort of two concatenated sorted runs is a single merge (timsort).
-    order = np.argsort(pooled, kind="stable")
-    values = pooled[order]
-    del pooled  # temporaries are dropped as soon as possible: this runs on big columns
-    from_x = np.cumsum(order < n1, dtype=np.int64)
-    del order
-    # evaluate the two empirical CDFs at the last occurrence of each distinct value,
-    # exactly as scipy's searchsorted(side="right") does
-    last = np.empty(values.shape[0], dtype=bool)
-    np.not_equal(values[1:], values[:-1], out=last[:-1])
-    last[-1] = True
-    del values
-    c1 = from_x[last]
-    del from_x
-    c2 = np.flatnonzero(last) + 1 - c1
-    diffs = c1 / n1
-    diffs -= c2 / n2
-    max_s = float(diffs.max())
-    min_s = float(np.clip(-diffs.min(), 0, 1))
+    max_s = min_s = 0.0
+    for own, other, own_is_x in ((x, y, True), (y, x, False)):
+        for start in range(0, own.shape[0], _BLOCK):
+            at = own[start : start + _BLOCK]
+            c_own = np.searchsorted(own, at, side="right")
+            c_other = np.searchsorted(other, at, side="right")
+            c1, c2 = (c_own, c_other) if own_is_x else (c_other, c_own)
+            diffs = c1 / n1
+            diffs -= c2 / n2
+            max_s = max(max_s, float(diffs.max()))
+            min_s = max(min_s, float(-diffs.min()))
+    min_s = float(np.clip(min_s, 0, 1))
     return min_s if min_s > max_s else max_s
 
 
