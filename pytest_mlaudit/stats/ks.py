@@ -56,9 +56,17 @@ def ks_statistic_sorted(x: NDArray[np.float64], y: NDArray[np.float64]) -> float
     n1, n2 = x.shape[0], y.shape[0]
     max_s = min_s = 0.0
     for own, other, own_is_x in ((x, y, True), (y, x, False)):
-        for start in range(0, own.shape[0], _BLOCK):
-            at = own[start : start + _BLOCK]
-            c_own = np.searchsorted(own, at, side="right")
+        n = own.shape[0]
+        for start in range(0, n, _BLOCK):
+            stop = min(start + _BLOCK, n)
+            # the last occurrence of each value: its count of values <= it is its index + 1
+            last = np.empty(stop - start, dtype=bool)
+            np.not_equal(own[start + 1 : stop], own[start : stop - 1], out=last[:-1])
+            last[-1] = stop == n or own[stop] != own[stop - 1]
+            c_own = np.flatnonzero(last) + (start + 1)
+            if not c_own.size:  # a block of one value that goes on in the next block
+                continue
+            at = own[c_own - 1]
             c_other = np.searchsorted(other, at, side="right")
             c1, c2 = (c_own, c_other) if own_is_x else (c_other, c_own)
             diffs = c1 / n1

@@ -146,7 +146,10 @@ def check_drift(
     ----------
     reference
         Training data (DataFrame, Series, 1-D/2-D array) or a :class:`ReferenceProfile`;
-        or files, Arrow, polars or dask data (see "Data where it lives" above).
+        or files, Arrow, polars or dask data (see "Data where it lives" above); or a
+        :class:`~pytest_mlaudit.checks.drift.sketch.SketchProfile`, whose numeric columns
+        get ``ks_sketch`` rows with the sketch's error bound and a drifted / not drifted /
+        undecided verdict (:mod:`pytest_mlaudit.checks.drift._sketched`).
     current
         Production data with the same columns, in any of these forms.
     columns
