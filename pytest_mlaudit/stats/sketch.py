@@ -93,20 +93,21 @@ def ks_sketch_exact(reference: Any, current: NDArray[np.float64]) -> KSSketch:
 
     The current side is exact (its error is 0), so ``|D - D_exact| <= eps_reference``
     with about 99% confidence. The largest gap of two step functions is at one of their
-    steps: the sketch's retained items (with their weights) and the current values.
+    steps: the sketch's retained items and the current values.
     """
-    pairs = sorted(reference, key=lambda iw: iw[0])
-    items = np.fromiter((i for i, _ in pairs), dtype=np.float64, count=len(pairs))
-    cum = np.cumsum(np.fromiter((w for _, w in pairs), dtype=np.int64, count=len(pairs)))
+    # the sketch's CDF is a step function that changes only at its retained items; its
+    # value there comes from get_cdf (iterating a merged sketch's weights is not reliable)
+    items = retained(reference)
     n_ref, n_cur = int(reference.n), int(current.size)
     if n_ref == 0 or n_cur == 0:
         return KSSketch(0.0, rank_error(reference))
+    steps = np.asarray(reference.get_cdf(items.tolist(), inclusive=True), dtype=np.float64)[:-1]
 
     def ref_cdf(points: NDArray[np.float64]) -> NDArray[np.float64]:
         idx = np.searchsorted(items, points, side="right")
         out = np.zeros(points.shape[0], dtype=np.float64)
         hit = idx > 0
-        out[hit] = cum[idx[hit] - 1] / n_ref
+        out[hit] = steps[idx[hit] - 1]
         return out
 
     # at the current values' last occurrences
@@ -116,7 +117,6 @@ def ks_sketch_exact(reference: Any, current: NDArray[np.float64]) -> KSSketch:
     at = current[last]
     gap_cur = float(np.max(np.abs(ref_cdf(at) - (np.flatnonzero(last) + 1) / n_cur)))
     # at the sketch's items
-    unique_items = np.unique(items)
-    cur_at = np.searchsorted(current, unique_items, side="right") / n_cur
-    gap_ref = float(np.max(np.abs(ref_cdf(unique_items) - cur_at)))
+    cur_at = np.searchsorted(current, items, side="right") / n_cur
+    gap_ref = float(np.max(np.abs(steps - cur_at)))
     return KSSketch(max(gap_cur, gap_ref), rank_error(reference))

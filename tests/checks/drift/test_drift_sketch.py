@@ -45,6 +45,12 @@ def test_drift_sketch_merged_partitions_equal_the_whole(tmp_path: Path) -> None:
         # the two sketches of the same data: CDFs within both rank errors
         d = ks_sketch(m.sketch, w.sketch)
         assert d.statistic <= d.bound
+    # a merged profile against the very data it summarises: D within the bound (of 0)
+    report = check_drift(merged, frame)
+    for row in report.columns:
+        if row.method == "ks_sketch":
+            assert row.statistic <= float(row.details["bound"]), row
+            assert row.details["verdict"] == "not drifted"
     mc, wc = merged.columns["c"], whole.columns["c"]
     assert not isinstance(mc, NumericSketch) and not isinstance(wc, NumericSketch)
     assert mc.categories == wc.categories and mc.counts.tolist() == wc.counts.tolist()
