@@ -28,8 +28,10 @@ if TYPE_CHECKING:
         ColumnDrift,
         DriftReport,
         ReferenceProfile,
+        SketchProfile,
         check_drift,
         profile_reference,
+        sketch_profile,
     )
     from pytest_mlaudit.checks.gate import GateMetric, GateReport, check_gate
     from pytest_mlaudit.checks.impact import ImpactReport, check_impact
@@ -87,6 +89,7 @@ __all__ = [
     "ReferenceProfile",
     "RetrainDecision",
     "RetrainPolicy",
+    "SketchProfile",
     "SkewReport",
     "SoakReport",
     "__version__",
@@ -109,6 +112,7 @@ __all__ = [
     "run_soak",
     "serve",
     "should_retrain",
+    "sketch_profile",
 ]
 
 #: Names of the package itself, beside those every check kind exports (see registry.py).

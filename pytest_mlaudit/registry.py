@@ -254,9 +254,11 @@ BUILTIN_CHECKS: Final[tuple[CheckSpec, ...]] = (
             for n in (
                 "check_drift",
                 "profile_reference",
+                "sketch_profile",
                 "ColumnDrift",
                 "DriftReport",
                 "ReferenceProfile",
+                "SketchProfile",
             )
         },
         summary="production inputs are distributed like the training data",
