@@ -116,9 +116,7 @@ class Measure:
                 op = "?"
         else:
             op = self.bad_when.symbol
-        return (
-            f"{where}{self.name}={fmt_number(self.statistic)} {op} {fmt_number(self.threshold)}"
-        )
+        return f"{where}{self.name}={fmt_number(self.statistic)} {op} {fmt_number(self.threshold)}"
 
 
 def fmt_number(x: float | int | None) -> str:
@@ -268,9 +266,7 @@ def report_from_dict(data: Mapping[str, Any]) -> CheckReport:
     kind = data.get("kind")
     known = registry.checks()
     if not isinstance(kind, str) or kind not in known:
-        raise MlauditInputError(
-            f"unknown report kind {kind!r}; known kinds: {sorted(known)}."
-        )
+        raise MlauditInputError(f"unknown report kind {kind!r}; known kinds: {sorted(known)}.")
     cls = known[kind].load_report()
     report: CheckReport = cls.from_dict(data)  # type: ignore[attr-defined]
     return report

@@ -180,8 +180,7 @@ class AuditSession(Auditor):
         nodeid = f"{self._name}::{name}"
         if nodeid in self._outcomes:
             raise MlauditInputError(
-                f"a test named {name!r} ran already in this session; give each block its "
-                "own name."
+                f"a test named {name!r} ran already in this session; give each block its own name."
             )
         test = _Test()
         self._current = (nodeid, test)

@@ -1,10 +1,11 @@
 """Distribution skew of one feature, as TensorFlow Data Validation compares it.
 
 Numeric features: the Jensen-Shannon distance (base 2) over training-quantile bins plus
-a bucket of missing values, and a bin of its own for serving values beyond the training
-range on either side (so a constant that becomes another constant is seen) (the drift check's profile and
-:func:`pytest_mlaudit.stats.distances.jensen_shannon`). Categorical features: the
-L-infinity distance over the categories of both sides plus a missing bucket
+a bucket of missing values (the drift check's profile and
+:func:`pytest_mlaudit.stats.distances.jensen_shannon`), with a bin of its own for
+serving values beyond the training range on either side, so a constant that becomes
+another constant is seen. Categorical features: the L-infinity distance over the
+categories of both sides plus a missing bucket
 (:func:`pytest_mlaudit.stats.distances.linf`).
 """
 

@@ -265,5 +265,5 @@ def test_parquet_files_read_only_the_columns_asked(tmp_path: Path, contract_file
     with pytest.raises(MlauditInputError, match="could not be read"):
         read_table(tmp_path / "day-1.parquet", name="data", columns=["nope"])
     (tmp_path / "broken.parquet").write_bytes(b"PAR1 not really")
-    with pytest.raises(MlauditInputError, match="broken.parquet"):
+    with pytest.raises(MlauditInputError, match=r"broken\.parquet"):
         read_table(tmp_path / "broken.parquet", name="data")
