@@ -126,6 +126,7 @@ def _capacity(url: str, pid: int, cpus: float) -> tuple[float, float | None]:
 
 
 @pytest.mark.slow
+@pytest.mark.serial  # two CPUs can only be granted when no other test holds one
 @pytest.mark.skipif(not LINUX or len(os.sched_getaffinity(0)) < 2, reason="needs Linux and 2 CPUs")
 def test_capacity_is_in_proportion_to_the_cpus_granted() -> None:
     started = time.monotonic()
