@@ -149,20 +149,13 @@ def probe_artifact(
     rows = n_rows(sample, "sample")
 
     def failed(error: str) -> ArtifactCheck:
-        return ArtifactCheck(
+        return ArtifactCheck.failed(
+            error,
             path=path,
             loader=loader,
             loaded=True,
             load_seconds=load_seconds,
-            error=error,
             sample_rows=rows,
-            predicted=False,
-            deterministic=None,
-            mismatched_rows=0,
-            latency_rows=0,
-            latency_ms_p50=None,
-            latency_ms_p95=None,
-            batch_ms_per_row=None,
             max_latency_ms=max_latency_ms,
         )
 

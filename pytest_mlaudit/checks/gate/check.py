@@ -225,20 +225,13 @@ def check_gate(
     if candidate_path is not None:
         model, loader_name, seconds, error = load_model(candidate_path, loader, role="candidate")
         if error is not None:
-            artifact_check = ArtifactCheck(
+            artifact_check = ArtifactCheck.failed(
+                error,
                 path=candidate_path,
                 loader=loader_name,
                 loaded=False,
                 load_seconds=seconds,
-                error=error,
                 sample_rows=0,
-                predicted=False,
-                deterministic=None,
-                mismatched_rows=0,
-                latency_rows=0,
-                latency_ms_p50=None,
-                latency_ms_p95=None,
-                batch_ms_per_row=None,
                 max_latency_ms=max_latency_ms,
             )
         candidate = model

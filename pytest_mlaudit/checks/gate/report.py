@@ -44,6 +44,36 @@ class ArtifactCheck:
     batch_ms_per_row: float | None  #: one call on the whole sample, divided by its rows
     max_latency_ms: float | None = None  #: the limit on ``latency_ms_p95``, if any
 
+    @classmethod
+    def failed(
+        cls,
+        error: str,
+        *,
+        path: str | None,
+        loader: str | None,
+        loaded: bool,
+        load_seconds: float | None,
+        sample_rows: int,
+        max_latency_ms: float | None,
+    ) -> ArtifactCheck:
+        """The checks of an artifact that did not load, or loaded but could not predict."""
+        return cls(
+            path=path,
+            loader=loader,
+            loaded=loaded,
+            load_seconds=load_seconds,
+            error=error,
+            sample_rows=sample_rows,
+            predicted=False,
+            deterministic=None,
+            mismatched_rows=0,
+            latency_rows=0,
+            latency_ms_p50=None,
+            latency_ms_p95=None,
+            batch_ms_per_row=None,
+            max_latency_ms=max_latency_ms,
+        )
+
     @property
     def latency_breached(self) -> bool:
         if self.max_latency_ms is None or self.latency_ms_p95 is None:
