@@ -106,7 +106,11 @@ def test_timeout_stops_every_process(tmp_path: Path, test_server: Server) -> Non
 
 
 CTRL_C = """\
-import sys
+import pathlib, signal, sys
+# what the program inherited, then what a program started from a terminal has: a parent
+# that ignores SIGINT (some test runners' workers do) passes SIG_IGN on across exec
+pathlib.Path(sys.argv[4] + ".sigint").write_text(repr(signal.getsignal(signal.SIGINT)))
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from pytest_mlaudit.checks.load import run_load
 try:
     run_load(sys.argv[1], host=sys.argv[2], users=2, spawn_rate=10, run_time=30,
