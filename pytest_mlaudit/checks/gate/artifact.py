@@ -6,6 +6,9 @@ row takes 300 ms. :func:`probe_artifact` runs those checks on a small sample and
 an :class:`~.report.ArtifactCheck` (a frozen dataclass of the gate's report, re-exported
 here).
 
+An MLflow model URI (``models:/credit-risk@challenger``, ``runs:/ID/model``) is loaded by
+:func:`load_uri` through :mod:`pytest_mlaudit.integrations.mlflow.registry`.
+
 Loading a pickle or joblib file runs code from the file: load only artifacts you built.
 """
 
@@ -21,10 +24,10 @@ from typing import Any
 import numpy as np
 
 from pytest_mlaudit.checks.gate._validate import is_estimator, n_rows
-from pytest_mlaudit.checks.gate.report import ArtifactCheck
+from pytest_mlaudit.checks.gate.report import ArtifactCheck, ModelSource
 from pytest_mlaudit.errors import MlauditInputError
 
-__all__ = ["ArtifactCheck", "load_model", "probe_artifact", "take_rows"]
+__all__ = ["ArtifactCheck", "load_model", "load_uri", "probe_artifact", "take_rows"]
 
 #: Suffixes the default loader reads (joblib when installed, else pickle).
 PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
@@ -87,6 +90,34 @@ def load_model(
             (f"{p.name!r} holds a {type(model).__name__}, which has no predict/predict_proba"),
         )
     return model, name, seconds, None
+
+
+def load_uri(
+    uri: str, tracking_uri: str | None, *, role: str
+) -> tuple[Any, str, float | None, str | None, ModelSource | None]:
+    """Load an MLflow model URI: ``(model or None, loader, seconds, error, source)``.
+
+    A name, version or alias that does not exist, or a registry that does not answer, is
+    an *error* (the candidate's artifact fails its check), not an exception; a malformed
+    URI or a missing MLflow install raise :class:`MlauditInputError`.
+    """
+    from pytest_mlaudit.integrations.mlflow import registry
+
+    loader = "mlflow.pyfunc.load_model"
+    registry.parse_model_uri(uri)  # a malformed URI is bad input, not a failing artifact
+    try:
+        loaded = registry.load_model(uri, tracking_uri=tracking_uri)
+    except (registry.RegistryLookupError, registry.RegistryError) as exc:
+        return None, loader, None, f"the {role} {exc}", None
+    if not is_estimator(loaded.model):
+        return (
+            None,
+            loaded.loader,
+            loaded.seconds,
+            f"{uri} loads as a {type(loaded.model).__name__}, which has no predict",
+            loaded.source,
+        )
+    return loaded.model, loaded.loader, loaded.seconds, None, loaded.source
 
 
 def take_rows(X: Any, rows: Any) -> Any:

@@ -26,8 +26,13 @@ rows where exactly one model is right. When there are at most ``EXACT_MAX_DISCOR
 (100) such rows the bootstrap is too coarse (anti-conservative), and the exact bound
 from the discordant pairs (:func:`.boot.exact_accuracy_bound`) decides instead.
 
-The artifact checks (when ``candidate`` is a file path, or ``artifact=True``) load the
-file, predict on a sample of rows, predict again and compare, and time single-row calls.
+The artifact checks (when ``candidate`` is a file path or an MLflow model URI, or
+``artifact=True``) load the model, predict on a sample of rows, predict again and
+compare, and time single-row calls. A model URI (``models:/credit-risk@challenger``,
+``models:/credit-risk/3``, ``runs:/ID/model``) is resolved to the registry version it
+names when the gate runs, loaded through ``mlflow.pyfunc`` (the native model where the
+flavour has one, so ``predict_proba`` is there), and recorded
+(:attr:`GateReport.candidate_source`, :attr:`GateReport.baseline_source`).
 
 The result types are in :mod:`.report`. This module imports numpy only; scipy (McNemar)
 and pandas are imported when needed.
@@ -36,6 +41,7 @@ and pandas are imported when needed.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -44,7 +50,7 @@ import numpy as np
 
 from pytest_mlaudit._validation import check_bool, check_float, check_int, check_option
 from pytest_mlaudit.checks.gate import _validate as iv
-from pytest_mlaudit.checks.gate.artifact import load_model, probe_artifact, take_rows
+from pytest_mlaudit.checks.gate.artifact import load_model, load_uri, probe_artifact, take_rows
 from pytest_mlaudit.checks.gate.boot import (
     EXACT_MAX_DISCORDANT,
     bootstrap_counts,
@@ -58,6 +64,7 @@ from pytest_mlaudit.checks.gate.report import (
     GateReport,
     McNemar,
     MetricComparison,
+    ModelSource,
 )
 from pytest_mlaudit.errors import MlauditInputError
 
@@ -89,6 +96,25 @@ def _prepare_sample(X: Any, sample: Any, sample_rows: int) -> Any:
     return take_rows(X, slice(0, min(rows, sample_rows)))
 
 
+def _is_uri(obj: Any) -> bool:
+    return isinstance(obj, str) and obj.startswith(("models:/", "runs:/"))
+
+
+def _load(
+    where: str, loader: Callable[[Path], Any] | None, tracking_uri: str | None, role: str
+) -> tuple[Any, str, float | None, str | None, ModelSource | None]:
+    """A model file or an MLflow model URI: ``(model, loader, seconds, error, source)``."""
+    if _is_uri(where):
+        return load_uri(where, tracking_uri, role=role)
+    return (*load_model(where, loader, role=role), None)
+
+
+def _describe(model: Any, where: str, source: ModelSource | None) -> str:
+    if source is None or model is None:
+        return iv.describe_model(model, path=where)
+    return f"{type(model).__name__} from {source.describe()}"
+
+
 def check_gate(
     candidate: Any,
     baseline: Any,
@@ -111,6 +137,7 @@ def check_gate(
     sample_rows: int = 200,
     latency_rows: int = 50,
     max_latency_ms: float | None = None,
+    tracking_uri: str | None = None,
 ) -> GateReport:
     """Compare a candidate model with the baseline on the same test rows.
 
@@ -118,7 +145,9 @@ def check_gate(
     ----------
     candidate, baseline
         Fitted models (anything with ``predict``/``predict_proba``), a path to a model
-        file (``.joblib``/``.pkl``, or any file with ``loader=``), or precomputed
+        file (``.joblib``/``.pkl``, or any file with ``loader=``), an MLflow model URI
+        (``"models:/credit-risk@challenger"``, ``"models:/credit-risk/3"``,
+        ``"runs:/RUN_ID/model"``; needs the ``[mlflow]`` extra), or precomputed
         predictions for the rows of ``y``: predicted labels, probabilities of shape
         ``(n_rows, n_classes)`` in the order of ``classes``, the positive class's
         probability (binary), or predicted values (regression). ``baseline=None``
@@ -156,7 +185,8 @@ def check_gate(
         The positive class of a binary task (default: the second of ``classes``, e.g. 1).
     artifact
         Run the release checks on the candidate: load, predict on ``sample``, the same
-        output twice, single-row latency. Default: when ``candidate`` is a path.
+        output twice, single-row latency. Default: when ``candidate`` is a path or a
+        model URI.
     loader
         ``loader(path) -> model`` for model files; default ``joblib.load`` for
         ``.joblib``/``.pkl``/``.pickle``. Loading a pickle runs code: load only your own.
@@ -165,6 +195,10 @@ def check_gate(
     latency_rows, max_latency_ms
         Single-row calls to time; fail when their 95th percentile exceeds
         ``max_latency_ms`` (default: measure only).
+    tracking_uri
+        The MLflow tracking store (and registry, unless ``MLFLOW_REGISTRY_URI`` names
+        another) that model URIs are read from; default MLflow's own
+        (``MLFLOW_TRACKING_URI``, else ``sqlite:///mlflow.db``).
 
     Returns
     -------
@@ -213,6 +247,12 @@ def check_gate(
             artifact,
             hint="artifact must be True, False or None (auto: when the candidate is a file).",
         )
+    if tracking_uri is not None and not isinstance(tracking_uri, str | os.PathLike):
+        raise MlauditInputError(
+            f"tracking_uri must be a string such as 'sqlite:///mlflow.db' or "
+            f"'http://mlflow:5000'; got {tracking_uri!r}."
+        )
+    tracking_uri = None if tracking_uri is None else str(tracking_uri)
     if candidate is None:
         raise MlauditInputError(
             "candidate is None; pass the fitted model, its file, or its predictions."
@@ -222,8 +262,11 @@ def check_gate(
     candidate_path = str(candidate) if iv.is_path(candidate) else None
     run_artifact = candidate_path is not None if artifact is None else artifact
     artifact_check: ArtifactCheck | None = None
+    candidate_source: ModelSource | None = None
     if candidate_path is not None:
-        model, loader_name, seconds, error = load_model(candidate_path, loader, role="candidate")
+        model, loader_name, seconds, error, candidate_source = _load(
+            candidate_path, loader, tracking_uri, "candidate"
+        )
         if error is not None:
             artifact_check = ArtifactCheck.failed(
                 error,
@@ -237,7 +280,11 @@ def check_gate(
         candidate = model
     else:
         loader_name, seconds = None, None
-    candidate_name = iv.describe_model(candidate, path=candidate_path)
+    candidate_name = (
+        iv.describe_model(candidate)
+        if candidate_path is None
+        else _describe(candidate, candidate_path, candidate_source)
+    )
     X_candidate = iv.align_features(candidate, X, "candidate", notes)
     if sample is not None:
         sample = iv.align_features(candidate, sample, "candidate", notes, argument="sample")
@@ -257,12 +304,19 @@ def check_gate(
         )
 
     baseline_path = str(baseline) if iv.is_path(baseline) else None
+    baseline_source: ModelSource | None = None
     if baseline_path is not None:
-        model, _, _, error = load_model(baseline_path, loader, role="baseline")
+        model, _, _, error, baseline_source = _load(baseline_path, loader, tracking_uri, "baseline")
         if error is not None:
-            raise MlauditInputError(f"the baseline cannot be loaded: {error}.")
+            raise MlauditInputError(f"the baseline cannot be loaded: {error.rstrip('.')}.")
         baseline = model
-    baseline_name = None if baseline is None else iv.describe_model(baseline, path=baseline_path)
+    baseline_name = (
+        None
+        if baseline is None
+        else iv.describe_model(baseline)
+        if baseline_path is None
+        else _describe(baseline, baseline_path, baseline_source)
+    )
     X_baseline = iv.align_features(baseline, X, "baseline", notes)
 
     def report(
@@ -281,6 +335,8 @@ def check_gate(
             seed=seed,
             artifact=artifact_check,
             notes=tuple(notes),
+            candidate_source=candidate_source,
+            baseline_source=baseline_source,
         )
 
     if y is None:

@@ -6,6 +6,8 @@
   (accuracy);
 * :class:`ArtifactCheck`: what the release checks of a model file found
   (:func:`~pytest_mlaudit.checks.gate.artifact.probe_artifact` runs them);
+* :class:`ModelSource`: the registry version (or run) a model was loaded from, when it
+  was given as an MLflow URI (``models:/credit-risk@challenger``);
 * :class:`GateReport`: every comparison plus the artifact checks, with the verdict
   computed from the numbers it holds.
 
@@ -20,7 +22,53 @@ from typing import ClassVar
 
 from pytest_mlaudit.result import BadWhen, CheckReport, Measure, fmt_number, format_table
 
-__all__ = ["ArtifactCheck", "GateReport", "McNemar", "MetricComparison"]
+__all__ = ["ArtifactCheck", "GateReport", "McNemar", "MetricComparison", "ModelSource"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ModelSource:
+    """Where a model of the gate came from when it was given as an MLflow URI.
+
+    ``version`` is the registry version the URI *resolved to when the gate ran* (an alias
+    moves; the version does not), so ``mlaudit promote`` can tell whether the record's
+    gate compared the version it is asked to promote.
+
+    Examples
+    --------
+    >>> s = ModelSource("models:/credit-risk@challenger", name="credit-risk", version="3",
+    ...                 alias="challenger", run_id="5f2c0e")
+    >>> s.describe()
+    'credit-risk version 3 (@challenger, run 5f2c0e)'
+    >>> s.version_uri
+    'models:/credit-risk/3'
+    """
+
+    uri: str  #: as given: ``models:/NAME@ALIAS``, ``models:/NAME/VERSION``, ``runs:/ID/PATH``
+    name: str | None = None  #: the registered model's name (None for a run's model)
+    version: str | None = None  #: the registry version that was loaded
+    alias: str | None = None  #: the alias in the URI, if it named one
+    run_id: str | None = None  #: the MLflow run that logged the model
+    model_id: str | None = None  #: MLflow's logged-model id (``m-...``), when known
+    flavor: str | None = None  #: the loader module (``mlflow.sklearn``, ...)
+    registry: str | None = None  #: the registry URI it was read from (without credentials)
+
+    @property
+    def version_uri(self) -> str | None:
+        """``models:/NAME/VERSION``: the URI that names this version for good."""
+        if self.name is None or self.version is None:
+            return None
+        return f"models:/{self.name}/{self.version}"
+
+    def describe(self) -> str:
+        """``credit-risk version 3 (@challenger, run 5f2c0e)``, or the URI for a run's model."""
+        if self.name is None or self.version is None:
+            head = self.uri
+        else:
+            head = f"{self.name} version {self.version}"
+        extra = [f"@{self.alias}"] if self.alias else []
+        if self.run_id:
+            extra.append(f"run {self.run_id}")
+        return head + (f" ({', '.join(extra)})" if extra else "")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -299,6 +347,10 @@ class GateReport(CheckReport):
     seed: int  #: seed of the resamples
     artifact: ArtifactCheck | None = None  #: release checks of the candidate, when run
     notes: tuple[str, ...] = ()  #: anything the reader should know (skipped metrics, ...)
+    #: the registry version (or run) of the candidate, when given as an MLflow URI
+    candidate_source: ModelSource | None = None
+    #: the same for the baseline
+    baseline_source: ModelSource | None = None
 
     @property
     def failures(self) -> tuple[str, ...]:
@@ -408,6 +460,10 @@ class GateReport(CheckReport):
                     figures[f"{m.metric}_{name}"] = value
             if m.mcnemar is not None:
                 figures[f"{m.metric}_mcnemar_p"] = m.mcnemar.pvalue
+        sources = {"candidate": self.candidate_source, "baseline": self.baseline_source}
+        for side, source in sources.items():
+            if source is not None and source.version is not None:
+                figures[f"{side}_version"] = source.version
         a = self.artifact
         if a is not None:
             figures["artifact_ok"] = a.passed

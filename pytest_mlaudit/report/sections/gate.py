@@ -1,9 +1,10 @@
 """The report section of a deployment gate: one record entry of kind ``gate``.
 
-The decision first (keep the production model, or promote the candidate), then one row
-per metric (baseline, candidate, their difference, the confidence bound that decides,
-``min_delta``, the floor, the verdict), McNemar's exact cross-check for accuracy, and
-the artifact checks (loads, predicts, deterministic, single-row latency).
+The decision first (keep the production model, or promote the candidate), the registry
+versions compared when the models came from the MLflow registry, then one row per metric
+(baseline, candidate, their difference, the confidence bound that decides, ``min_delta``,
+the floor, the verdict), McNemar's exact cross-check for accuracy, and the artifact
+checks (loads, predicts, deterministic, single-row latency).
 """
 
 from __future__ import annotations
@@ -332,6 +333,50 @@ def _artifact(a: Mapping[str, Any]) -> Section:
     return section
 
 
+def _code(src: Mapping[str, Any], key: str, limit: int = 80) -> Any:
+    value = src.get(key)
+    return h.tag("code", h.name(value, limit=limit)) if value else h.DASH
+
+
+def _sources(r: Mapping[str, Any]) -> Html | None:
+    """The registry versions (or runs) compared, when the models were given as URIs."""
+    rows = []
+    for role in ("candidate", "baseline"):
+        src = _dict(r.get(f"{role}_source"))
+        if not src:
+            continue
+
+        alias = src.get("alias")
+        rows.append(
+            [
+                role,
+                _code(src, "name"),
+                h.text(str(src["version"])) if src.get("version") else h.DASH,
+                h.text(f"@{alias}") if alias else h.DASH,
+                _code(src, "run_id", 40),
+                _code(src, "uri", 160),
+            ]
+        )
+    if not rows:
+        return None
+    return h.join(
+        [
+            h.tag("h4", "Models compared"),
+            h.table(
+                ["model", "registered model", "version", "alias", "run", "URI"],
+                rows,
+                nowrap=[2, 3],
+            ),
+            h.tag(
+                "p",
+                "The version is the one the URI named when the gate ran (an alias can move "
+                "since); mlaudit promote moves an alias only to a version this gate compared.",
+                style="color:#5f6368;font-size:12px;",
+            ),
+        ]
+    )
+
+
 def render(entry: dict[str, Any]) -> Section:
     """The decision, the per-metric table, McNemar's cross-check, the artifact checks."""
     r = _result(entry)
@@ -361,6 +406,9 @@ def render(entry: dict[str, Any]) -> Section:
     else:
         setup.append("; no baseline: only the floors apply.")
     section.html(h.tag("p", *setup))
+    sources = _sources(r)
+    if sources is not None:
+        section.html(sources)
     if metrics:
         section.html(h.tag("h4", "Metrics"), _metric_table(metrics))
     if any(m.get("baseline") is not None for m in metrics):
