@@ -1,7 +1,10 @@
-"""Fixtures of the example model repo: training data, production slices, the model.
+"""Fixtures of the example model repo: the feature store, training data, production
+slices, the model.
 
 A model repo writes these for its own data; pytest-mlaudit provides the ``mlaudit``
-fixture and the markers.
+fixture and the markers. The training features come from the example's Feast repository
+(``feature_repo/``, built by ``store.py`` from the seeded data), so the example runs in
+the Feast environment (``.venv-feast``, ``scripts/example.sh``).
 """
 
 from __future__ import annotations
@@ -13,17 +16,29 @@ from typing import Any
 import pandas as pd
 import pytest
 
-# The example repo's own modules (data.py, features.py, server.py), importable as a model
-# repo's installed package would be.
+# The example repo's own modules (data.py, features.py, store.py, server.py), importable
+# as a model repo's installed package would be.
 sys.path.insert(0, str(Path(__file__).parent))
 
-from data import FEATURES, make_production_slice, make_training_set, train_model
+from data import FEATURES, make_production_slice, train_model
+from store import build_store, training_frame
 
 
 @pytest.fixture(scope="session")
-def train_df() -> pd.DataFrame:
-    """The training set (features and the ``default`` label)."""
-    return make_training_set(20_000, seed=7)
+def feature_store(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The example's Feast feature store, built in a temporary folder: sources written
+    from the seeded data, definitions applied, materialized up to ``store.AS_OF``."""
+    pytest.importorskip(
+        "feast", reason="the example's features come from Feast: run it in .venv-feast"
+    )
+    return build_store(tmp_path_factory.mktemp("feature_store"))
+
+
+@pytest.fixture(scope="session")
+def train_df(feature_store: Any) -> pd.DataFrame:
+    """The training set (features and the ``default`` label), read from the feature
+    store point in time as of each application."""
+    return training_frame(feature_store)
 
 
 @pytest.fixture(scope="session")
