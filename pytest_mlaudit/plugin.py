@@ -62,6 +62,7 @@ class _SessionState:
     record_path: Path | None = None
     history_path: Path | None = None  #: the SQLite audit history to append the record to
     history_note: str | None = None  #: what happened to it, for the terminal summary
+    mlflow_note: str | None = None  #: where --mlaudit-mlflow logged the run, for the summary
     record: Any = None  #: the run's AuditRecord, built at session finish
 
 
@@ -115,6 +116,33 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="append the run's audit record to the SQLite audit history at PATH, for "
         "`mlaudit history` and `mlaudit retrain-check` (default: .mlaudit/history.sqlite "
         "under the rootdir whenever a record is written; 'none' turns it off).",
+    )
+    group.addoption(
+        "--mlaudit-mlflow",
+        metavar="TRACKING_URI",
+        nargs="?",
+        const="",
+        default=None,
+        help="log the audit as one MLflow run (metrics, verdict tags, the record and the "
+        "report as artifacts) to TRACKING_URI (default: $MLFLOW_TRACKING_URI, else "
+        "sqlite:///mlflow.db); write --mlaudit-mlflow=URI; 'none' turns it off. "
+        "Needs the [mlflow] extra.",
+    )
+    group.addoption(
+        "--mlaudit-mlflow-experiment",
+        metavar="NAME",
+        default=None,
+        help="the MLflow experiment of --mlaudit-mlflow (default: mlaudit).",
+    )
+    parser.addini(
+        "mlaudit_mlflow",
+        "log each audit to MLflow: true (MLflow's tracking URI), false, or a tracking URI",
+        default=None,
+    )
+    parser.addini(
+        "mlaudit_mlflow_experiment",
+        "the MLflow experiment of the audit runs (default: mlaudit)",
+        default=None,
     )
     parser.addini(
         "mlaudit_history",
@@ -402,7 +430,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         },
         cwd=config.rootpath,
     )
-    if state.record_path is None and state.history_path is None:
+    mlflow_uri = _mlflow_uri(config)
+    if state.record_path is None and state.history_path is None and mlflow_uri is None:
         return
     tr = config.pluginmanager.get_plugin("terminalreporter")
     path = None
@@ -414,6 +443,51 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state.record_path = path
     if state.history_path is not None:
         _append_history(state, state.record, path, tr)
+    if mlflow_uri is not None:
+        _log_mlflow(config, state, mlflow_uri, report_dir, tr)
+
+
+_ON = frozenset({"true", "yes", "on", "1"})
+
+
+def _mlflow_uri(config: pytest.Config) -> str | None:
+    """--mlaudit-mlflow / the ``mlaudit_mlflow`` ini key: None off, "" MLflow's own URI."""
+    value = config.getoption("mlaudit_mlflow")
+    if value is None:
+        value = config.getini("mlaudit_mlflow") or None
+        if value is not None and str(value).strip().lower() in _ON:
+            value = ""
+    if value is None or str(value).strip().lower() in _OFF:
+        return None
+    return str(value).strip()
+
+
+def _log_mlflow(
+    config: pytest.Config, state: _SessionState, uri: str, report_dir: Path | None, tr: Any
+) -> None:
+    """Log the run to MLflow; a failure is one line, never a changed verdict."""
+    experiment = config.getoption("mlaudit_mlflow_experiment") or config.getini(
+        "mlaudit_mlflow_experiment"
+    )
+    files = []
+    for name in ("audit.html", "audit.ipynb"):  # what --mlaudit-report rendered this run
+        path = report_dir / name if report_dir is not None else None
+        if path is not None and path.is_file() and path.stat().st_mtime >= state.started - 1:
+            files.append(path)
+    try:
+        from pytest_mlaudit.integrations.mlflow.tracking import log_audit
+
+        logged = log_audit(
+            state.record, tracking_uri=uri or None, experiment=experiment or None, artifacts=files
+        )
+    except Exception as exc:  # the run's verdict must not depend on MLflow
+        detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        _say(tr, f"the audit was NOT logged to MLflow {uri or '(default URI)'}: {_short(detail)}")
+        return
+    state.mlflow_note = (
+        f"audit logged to MLflow run {logged.run_id} (experiment "
+        f"{experiment or 'mlaudit'!r} at {logged.tracking_uri})"
+    )
 
 
 def _say(tr: Any, message: str, *, red: bool = False) -> None:
@@ -567,3 +641,5 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.write_line(f"mlaudit: record written to {state.record_path}")
     if state.history_note:
         terminalreporter.write_line(f"mlaudit: {state.history_note}")
+    if state.mlflow_note:
+        terminalreporter.write_line(f"mlaudit: {state.mlflow_note}")
