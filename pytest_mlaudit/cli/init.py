@@ -13,9 +13,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``mlaudit init``."""
     parser.add_argument(
         "--ci",
-        choices=["github"],
+        choices=["github", "gitlab"],
         default=None,
-        help="also write a CI workflow (.github/workflows/mlaudit.yml)",
+        help="also write a CI pipeline: github (.github/workflows/mlaudit.yml) or gitlab "
+        "(.gitlab-ci.yml)",
+    )
+    parser.add_argument(
+        "--registry",
+        choices=["pointer", "mlflow"],
+        default="pointer",
+        help="where promotion happens: pointer (default), a file in git naming the production "
+        "model; mlflow, the aliases challenger and champion of --model in the MLflow model "
+        "registry (mlaudit promote / mlaudit rollback)",
+    )
+    parser.add_argument(
+        "--model",
+        default=None,
+        metavar="NAME",
+        help="the registered model's name in the MLflow registry (with --registry mlflow)",
     )
     parser.add_argument("--dir", default=".", metavar="DIR", help="the model repo (default: .)")
     parser.add_argument(
@@ -44,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
             tests_dir=args.tests_dir,
             force=args.force,
             policy=not args.no_policy,
+            registry=args.registry,
+            model=args.model,
         )
     except (MlauditInputError, OSError) as exc:
         say(f"error: {exc}")
@@ -58,7 +75,12 @@ def run(args: argparse.Namespace) -> int:
             "appended to the audit history .mlaudit/history.sqlite)\nand "
             "`mlaudit retrain-check`."
         )
-        if args.ci == "github":
-            plan = install_plan(args.dir, tests_dir=args.tests_dir)
+        if args.ci is not None:
+            plan = install_plan(args.dir, tests_dir=args.tests_dir, registry=args.registry)
             print(f"CI installs with: {plan.command}\n  ({plan.found})")
+        if args.registry == "mlflow":
+            print(
+                f"promotion: the aliases challenger and champion of {args.model!r} in the MLflow "
+                "registry at MLFLOW_TRACKING_URI (a CI variable)."
+            )
     return EXIT_OK
