@@ -21,16 +21,14 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from data import FEATURES, make_production_slice, train_model
-from store import build_store, training_frame
+from store import FEAST_NEEDED, build_store, training_frame
 
 
 @pytest.fixture(scope="session")
 def feature_store(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The example's Feast feature store, built in a temporary folder: sources written
     from the seeded data, definitions applied, materialized up to ``store.AS_OF``."""
-    pytest.importorskip(
-        "feast", reason="the example's features come from Feast: run it in .venv-feast"
-    )
+    pytest.importorskip("feast", reason=FEAST_NEEDED)
     return build_store(tmp_path_factory.mktemp("feature_store"))
 
 

@@ -43,6 +43,7 @@ from features import add_request_fields  # noqa: E402
 
 __all__ = [
     "AS_OF",
+    "FEAST_NEEDED",
     "FEATURE_REPO",
     "MODEL_SERVICE",
     "SOURCES_START",
@@ -53,6 +54,11 @@ __all__ = [
 
 #: The Feast repository of the example (feature_store.yaml, definitions.py).
 FEATURE_REPO = EXAMPLE / "feature_repo"
+#: Why the example's tests skip without Feast (the core environment, .venv, has none).
+FEAST_NEEDED = (
+    "the example's training features come from its Feast repository: run it in the Feast "
+    "environment, .venv-feast (bash scripts/example.sh)"
+)
 #: The feature service the model trains and scores with.
 MODEL_SERVICE = "credit_risk_model"
 #: Every source row is older than this (applications are from 2024, refreshed reports
