@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     )
     from pytest_mlaudit.checks.skew import SkewReport, check_skew
     from pytest_mlaudit.checks.soak import SoakReport, run_soak
+    from pytest_mlaudit.checks.store_parity import StoreParityReport, check_store_parity
     from pytest_mlaudit.history import HistoryStore
     from pytest_mlaudit.record import AuditRecord, read_record
     from pytest_mlaudit.registry import CheckSpec, FailureMode, register
@@ -92,6 +93,7 @@ __all__ = [
     "SketchProfile",
     "SkewReport",
     "SoakReport",
+    "StoreParityReport",
     "__version__",
     "audit_session",
     "check_contract",
@@ -102,6 +104,7 @@ __all__ = [
     "check_parity",
     "check_performance",
     "check_skew",
+    "check_store_parity",
     "find_capacity",
     "infer_contract",
     "profile_reference",

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from pytest_mlaudit.checks.performance import PerformanceReport
     from pytest_mlaudit.checks.skew import SkewReport
     from pytest_mlaudit.checks.soak import SoakReport
+    from pytest_mlaudit.checks.store_parity.report import StoreParityReport
 
 __all__ = ["Auditor", "Sink", "load_check"]
 
@@ -222,6 +223,11 @@ class Auditor:
     def skew(self, *args: Any, **kwargs: Any) -> SkewReport:
         """Run :func:`~pytest_mlaudit.check_skew` (served vs training features)."""
         report = self.run("skew", *args, **kwargs)
+        return report  # type: ignore[return-value]
+
+    def store_parity(self, store: Any, /, *args: Any, **kwargs: Any) -> StoreParityReport:
+        """Run :func:`~pytest_mlaudit.check_store_parity` (a Feast store, online vs offline)."""
+        report = self.run("store_parity", store, *args, **kwargs)
         return report  # type: ignore[return-value]
 
     def labels(self, *args: Any, **kwargs: Any) -> LabelReport:

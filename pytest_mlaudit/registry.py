@@ -28,7 +28,7 @@ Examples
 >>> spec.marker, spec.function
 ('drift', 'pytest_mlaudit.checks.drift:check_drift')
 >>> failure_mode("skew").checks
-('parity', 'skew')
+('parity', 'skew', 'store_parity')
 """
 
 from __future__ import annotations
@@ -241,6 +241,19 @@ BUILTIN_CHECKS: Final[tuple[CheckSpec, ...]] = (
         advice=f"{_S}.skew:advice",
         exports={n: f"{_C}.skew" for n in ("check_skew", "SkewReport")},
         summary="served features are distributed like the training features",
+    ),
+    CheckSpec(
+        "store_parity",
+        "skew",
+        f"{_C}.store_parity:check_store_parity",
+        f"{_C}.store_parity.report:StoreParityReport",
+        section=f"{_S}.store_parity:render",
+        advice=f"{_S}.store_parity:advice",
+        exports={
+            "check_store_parity": f"{_C}.store_parity",
+            "StoreParityReport": f"{_C}.store_parity.report",
+        },
+        summary="a feature store (Feast) serves online what training reads offline",
     ),
     CheckSpec(
         "drift",

@@ -49,7 +49,7 @@ def test_failure_modes_list_their_checks() -> None:
     modes = registry.failure_modes()
     assert list(modes) == ["contract", "skew", "drift", "gate", "labels", "load"]
     assert modes["load"].checks == ("load", "capacity", "soak")
-    assert modes["skew"].checks == ("parity", "skew")
+    assert modes["skew"].checks == ("parity", "skew", "store_parity")
 
 
 def test_register_a_kind_at_run_time(fresh_registry: registry._Registry) -> None:

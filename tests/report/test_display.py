@@ -56,6 +56,9 @@ def _reports() -> dict[str, CheckReport]:
     from tests.checks.soak.soak_fixtures import make_soak_report
 
     out["soak"] = make_soak_report(rss_slope=900.0)
+    from tests.checks.store_parity.store_parity_fixtures import make_store_parity_report
+
+    out["store_parity"] = make_store_parity_report()
     return out
 
 
