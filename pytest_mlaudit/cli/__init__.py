@@ -19,6 +19,10 @@ listed once in :data:`COMMANDS` and imported only when that subcommand is used:
     ``mlaudit drift``: the drift check on files or against a saved profile, for scheduled jobs.
 ``profile.py``
     ``mlaudit profile``: a reference profile (sketch or exact) built once from files.
+``promote.py``
+    ``mlaudit promote``: move an MLflow registry alias to a version the audit approves.
+``rollback.py``
+    ``mlaudit rollback``: keep the alias's version after a post-deploy audit, or move it back.
 ``_output.py``
     what the subcommands share: messages on stderr, tables or JSON on stdout.
 
@@ -29,7 +33,8 @@ history store or a file cannot be used), 2 bad usage or input (argparse's conven
 Examples
 --------
 >>> sorted(COMMANDS)
-['contract', 'deploy-plan', 'drift', 'history', 'init', 'profile', 'report', 'retrain-check']
+['contract', 'deploy-plan', 'drift', 'history', 'init', 'profile', 'promote', 'report',
+ 'retrain-check', 'rollback']
 """
 
 from __future__ import annotations
@@ -91,6 +96,14 @@ COMMANDS: Final[dict[str, Command]] = {
     "deploy-plan": Command(
         "a Dockerfile, Kubernetes manifests and costs from a record's capacity check",
         "pytest_mlaudit.cli.deploy_plan",
+    ),
+    "promote": Command(
+        "move an MLflow registry alias to a version the audit record approves (exit 1: refused)",
+        "pytest_mlaudit.cli.promote",
+    ),
+    "rollback": Command(
+        "after a post-deploy audit, keep the registry alias's version or move it back",
+        "pytest_mlaudit.cli.rollback",
     ),
 }
 

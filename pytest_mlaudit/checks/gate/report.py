@@ -43,6 +43,8 @@ class ModelSource:
     'models:/credit-risk/3'
     """
 
+    json_properties: ClassVar[tuple[str, ...]] = ("version_uri",)
+
     uri: str  #: as given: ``models:/NAME@ALIAS``, ``models:/NAME/VERSION``, ``runs:/ID/PATH``
     name: str | None = None  #: the registered model's name (None for a run's model)
     version: str | None = None  #: the registry version that was loaded

@@ -201,9 +201,27 @@ def _public(uri: str) -> str:
 
 
 def registry_client(tracking_uri: str | None = None) -> Any:
-    """An ``MlflowClient`` on the configured (or the given) tracking store and registry."""
+    """An ``MlflowClient`` on the configured (or the given) tracking store and registry.
+
+    A store that cannot be opened (an SQLite path that cannot be created, a database
+    that refuses the connection) is a :class:`RegistryError`.
+    """
     uri = resolve_tracking_uri(tracking_uri)
-    return _client(uri, _registry_uri(uri))
+    registry = _registry_uri(uri)
+    try:
+        return _client(uri, registry)
+    except MlauditInputError:
+        raise
+    except Exception as exc:
+        raise RegistryError(
+            f"cannot reach the registry {_public(registry)} ({_first(exc)})"
+        ) from None
+
+
+def _first(exc: BaseException) -> str:
+    """``Type: the first line of the message`` (at most 300 characters)."""
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0][:300] if text else ''}"
 
 
 def _where(client: Any) -> str:
@@ -227,10 +245,8 @@ def _call(client: Any, what: str, fn: Any, *args: Any) -> Any:
             ) from None
         raise RegistryError(f"{what}: the registry {_where(client)} failed: {message}") from None
     except Exception as exc:  # a store that cannot be opened, a server that does not answer
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         raise RegistryError(
-            f"{what}: cannot reach the registry {_where(client)} ({type(exc).__name__}: "
-            f"{first[:300]})"
+            f"{what}: cannot reach the registry {_where(client)} ({_first(exc)})"
         ) from None
 
 
@@ -416,8 +432,7 @@ def _local_dir(download_uri: str, tracking_uri: str, what: str) -> str:
         )
     except Exception as exc:
         raise RegistryError(
-            f"{what}: cannot download {_public(download_uri)!r} ({type(exc).__name__}: "
-            f"{str(exc)[:300]})"
+            f"{what}: cannot download {_public(download_uri)!r} ({_first(exc)})"
         ) from None
 
 
@@ -444,16 +459,17 @@ def load_model(uri: str, *, tracking_uri: str | None = None) -> LoadedModel:
     parsed = parse_model_uri(uri)
     mlflow = require_mlflow(f"the model URI {uri!r}")
     tracking = resolve_tracking_uri(tracking_uri)
-    client = _client(tracking, _registry_uri(tracking))
     start = time.perf_counter()
+    try:
+        client = registry_client(tracking)
+    except RegistryError as exc:
+        raise RegistryError(f"{uri}: {exc}") from None
     source, download = _resolve(parsed, client)
     folder = _local_dir(download, tracking, uri)
     try:
         pyfunc_model = mlflow.pyfunc.load_model(folder)
     except Exception as exc:
-        raise RegistryError(
-            f"{uri}: mlflow.pyfunc.load_model raised {type(exc).__name__}: {str(exc)[:300]}"
-        ) from None
+        raise RegistryError(f"{uri}: mlflow.pyfunc.load_model raised {_first(exc)}") from None
     seconds = time.perf_counter() - start
     flavor = getattr(pyfunc_model, "loader_module", None)
     meta = getattr(pyfunc_model, "metadata", None)
