@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
+from typing import Any
 
 from pytest_mlaudit.cli._output import EXIT_FAILED, EXIT_OK, say
 
-__all__ = ["add_arguments", "add_registry_arguments", "run"]
+__all__ = ["add_arguments", "add_registry_arguments", "finish", "run"]
 
 
 def add_registry_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,23 +69,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    """``mlaudit promote``: the outcome, and why, and an exit status."""
-    from pytest_mlaudit.integrations.mlflow import promotion
+def finish(args: argparse.Namespace, act: Callable[[Any], Any]) -> int:
+    """Run ``act(client)`` on the registry; print its outcome; 0 when ``ok``, else 1.
+
+    A registry that cannot be used is one line on stderr and exit 1 (shared with
+    ``mlaudit rollback``)."""
     from pytest_mlaudit.integrations.mlflow import registry as reg
 
     try:
-        client = reg.registry_client(args.tracking_uri)
-        result = promotion.promote(
+        result = act(reg.registry_client(args.tracking_uri))
+    except reg.RegistryError as exc:
+        say(f"error: {exc}")
+        return EXIT_FAILED
+    print(json.dumps(result.to_dict(), indent=2) if args.json else result.summary())
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def run(args: argparse.Namespace) -> int:
+    """``mlaudit promote``: the outcome, and why, and an exit status."""
+    from pytest_mlaudit.integrations.mlflow.promotion import promote
+
+    return finish(
+        args,
+        lambda client: promote(
             args.model,
             source=args.source,
             alias=args.alias,
             records=args.record,
             client=client,
             dry_run=args.dry_run,
-        )
-    except reg.RegistryError as exc:
-        say(f"error: {exc}")
-        return EXIT_FAILED
-    print(json.dumps(result.to_dict(), indent=2) if args.json else result.summary())
-    return EXIT_OK if result.ok else EXIT_FAILED
+        ),
+    )

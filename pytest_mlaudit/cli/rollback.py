@@ -13,10 +13,8 @@ or the registry cannot be used, 2 bad input (no such model or record).
 from __future__ import annotations
 
 import argparse
-import json
 
-from pytest_mlaudit.cli._output import EXIT_FAILED, EXIT_OK, say
-from pytest_mlaudit.cli.promote import add_registry_arguments
+from pytest_mlaudit.cli.promote import add_registry_arguments, finish
 
 __all__ = ["add_arguments", "run"]
 
@@ -49,16 +47,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """``mlaudit rollback``: the outcome, and why, and an exit status."""
-    from pytest_mlaudit.integrations.mlflow import promotion
-    from pytest_mlaudit.integrations.mlflow import registry as reg
+    from pytest_mlaudit.integrations.mlflow.promotion import rollback
 
-    try:
-        client = reg.registry_client(args.tracking_uri)
-        result = promotion.rollback(
+    return finish(
+        args,
+        lambda client: rollback(
             args.model, alias=args.alias, records=args.record, client=client, dry_run=args.dry_run
-        )
-    except reg.RegistryError as exc:
-        say(f"error: {exc}")
-        return EXIT_FAILED
-    print(json.dumps(result.to_dict(), indent=2) if args.json else result.summary())
-    return EXIT_OK if result.ok else EXIT_FAILED
+        ),
+    )
