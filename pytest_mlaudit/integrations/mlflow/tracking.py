@@ -25,7 +25,8 @@ artifacts
     ``audit.json`` (the record, always), and each file of ``artifacts`` (the HTML
     report under ``report/``).
 inputs
-    the MLflow 3 logged model of each audited model version, when it has one.
+    the MLflow 3 logged model of each audited model version, when it has one (the run
+    then shows on the model's page).
 """
 
 from __future__ import annotations
@@ -48,8 +49,10 @@ __all__ = [
     "DEFAULT_EXPERIMENT",
     "RECORD_ARTIFACT",
     "LoggedAudit",
+    "artifact_location",
     "audit_metrics",
     "audit_tags",
+    "experiment_id",
     "log_audit",
     "metric_names",
     "model_versions",
@@ -73,7 +76,6 @@ _HTTP_DEFAULTS: Final = {
     "MLFLOW_HTTP_REQUEST_TIMEOUT": "10",
     "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "1",
 }
-_REGISTRY_URI: Final = re.compile(r"^models:/([^/@]+)/(\d+)$")
 
 
 def _key(text: str) -> str:
@@ -173,43 +175,42 @@ def record_uid(record: AuditRecord) -> str:
     return ingest(record).uid
 
 
-def _walk_strings(value: Any) -> Iterator[tuple[str, Any]]:
-    """(key, value) of every mapping item nested in ``value``."""
-    if isinstance(value, Mapping):
-        for k, v in value.items():
-            yield str(k), v
-            yield from _walk_strings(v)
-    elif isinstance(value, list | tuple):
-        for v in value:
-            yield from _walk_strings(v)
+def _sources(entry: CheckEntry) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """``(role, source)`` of each model a check loaded from MLflow: the gate keeps
+    ``candidate_source`` / ``baseline_source`` (a ``ModelSource``) in its result."""
+    for key, value in entry.result.items():
+        if str(key).endswith("_source") and isinstance(value, Mapping):
+            yield str(key).removesuffix("_source"), value
 
 
 def model_versions(record: AuditRecord) -> dict[str, str]:
     """The registered model versions a record's checks audited: ``{name: version}``.
 
-    Read from the checks' results: a resolved ``models:/<name>/<version>`` URI, or a
-    mapping with ``registered_model``/``model_name`` (or ``name``) and ``version`` inside
-    a ``registry`` entry (what the gate records for a registry URI). Several versions of
-    one model (a challenger against its champion) are joined with commas, in order.
+    Read from the checks' results (the gate's ``candidate_source`` and
+    ``baseline_source``: the version an alias resolved to when the gate ran). Several
+    versions of one model (a challenger against its champion) are joined with commas,
+    candidate first.
     """
     found: dict[str, list[str]] = {}
-
-    def add(name: Any, version: Any) -> None:
-        if isinstance(name, str) and name and version is not None:
-            versions = found.setdefault(name, [])
-            if str(version) not in versions:
-                versions.append(str(version))
-
     for entry in record.checks:
-        for key, value in _walk_strings(entry.result):
-            if isinstance(value, str):
-                match = _REGISTRY_URI.match(value)
-                if match:
-                    add(match.group(1), match.group(2))
-            elif isinstance(value, Mapping) and "registry" in key and "version" in value:
-                name = value.get("registered_model") or value.get("model_name")
-                add(name or value.get("name"), value.get("version"))
+        for _, source in _sources(entry):
+            name, version = source.get("name"), source.get("version")
+            if isinstance(name, str) and name and version is not None:
+                versions = found.setdefault(name, [])
+                if str(version) not in versions:
+                    versions.append(str(version))
     return {name: ",".join(versions) for name, versions in found.items()}
+
+
+def _model_ids(record: AuditRecord) -> list[str]:
+    """MLflow 3 logged-model ids of the models the checks loaded, in order."""
+    out: list[str] = []
+    for entry in record.checks:
+        for _, source in _sources(entry):
+            model_id = source.get("model_id")
+            if isinstance(model_id, str) and model_id and model_id not in out:
+                out.append(model_id)
+    return out
 
 
 def audit_tags(record: AuditRecord, *, uid: str | None = None) -> dict[str, str]:
@@ -229,6 +230,13 @@ def audit_tags(record: AuditRecord, *, uid: str | None = None) -> dict[str, str]
     for prefix, entry in zip(metric_names(record.checks), record.checks, strict=True):
         tags[_key(f"mlaudit.check.{prefix}.verdict")[:_MAX_KEY]] = _check_verdict(entry)
         tags[_key(f"mlaudit.check.{prefix}.kind")[:_MAX_KEY]] = entry.kind
+    for prefix, entry in zip(metric_names(record.checks), record.checks, strict=True):
+        for role, source in _sources(entry):  # models:/credit-risk/3 (or the URI as given)
+            uri = source.get("uri")
+            name, version = source.get("name"), source.get("version")
+            shown = f"models:/{name}/{version}" if name and version is not None else uri
+            if isinstance(shown, str):
+                tags[_key(f"mlaudit.check.{prefix}.{role}")[:_MAX_KEY]] = shown
     for name, version in model_versions(record).items():
         tags[_key(f"mlaudit.model_version.{name}")[:_MAX_KEY]] = version
     return {k: v[:_MAX_TAG_VALUE] for k, v in tags.items()}
@@ -257,10 +265,24 @@ def quiet_and_bounded() -> Iterator[None]:
             logger.setLevel(level)
 
 
-def _experiment_id(mlflow_client: Any, name: str) -> str:
+def artifact_location(tracking_uri: str, experiment: str) -> str | None:
+    """Where a new experiment of a local SQLite store keeps its artifacts: beside the
+    database (``<db folder>/mlruns/<experiment>``), not in whatever folder the run was
+    started from (MLflow's ``./mlruns``); None (the server decides) for any other store."""
+    if not tracking_uri.startswith("sqlite:///"):
+        return None
+    path = tracking_uri.removeprefix("sqlite:///").split("?", 1)[0]
+    if not path or path == ":memory:":
+        return None
+    return str(Path(path).absolute().parent / "mlruns" / _key(experiment).replace("/", "_"))
+
+
+def experiment_id(mlflow_client: Any, name: str, tracking_uri: str) -> str:
+    """The id of experiment ``name``, created when missing (refused when deleted)."""
     experiment = mlflow_client.get_experiment_by_name(name)
     if experiment is None:
-        return str(mlflow_client.create_experiment(name))
+        location = artifact_location(tracking_uri, name)
+        return str(mlflow_client.create_experiment(name, artifact_location=location))
     if getattr(experiment, "lifecycle_stage", "active") != "active":
         raise MlauditInputError(
             f"experiment={name!r} is deleted in the MLflow tracking store; restore it "
@@ -316,22 +338,34 @@ def _artifact_list(artifacts: Sequence[Any]) -> list[tuple[Path, str | None]]:
     return out
 
 
-def _link_models(mlflow_client: Any, run_id: str, versions: Mapping[str, str]) -> None:
-    """Log each audited version's MLflow 3 logged model as an input of the run."""
+def _version_model_id(mv: Any) -> str | None:
+    """A model version's logged model: ``model_id``, or the ``m-...`` of a
+    ``models:/m-...`` source (the SQLite registry keeps only the source)."""
+    model_id = getattr(mv, "model_id", None)
+    if model_id:
+        return str(model_id)
+    source = str(getattr(mv, "source", "") or "")
+    rest = source.removeprefix("models:/")
+    return rest if source.startswith("models:/m-") and "/" not in rest else None
+
+
+def _link_models(
+    mlflow_client: Any, run_id: str, versions: Mapping[str, str], model_ids: Sequence[str]
+) -> None:
+    """Log the MLflow 3 logged model of each audited version as an input of the run."""
     from mlflow.entities import LoggedModelInput
 
-    inputs = []
+    ids = list(model_ids)
     for name, joined in versions.items():
         for version in joined.split(","):
             try:
-                mv = mlflow_client.get_model_version(name, version)
-            except Exception:  # a version of another registry: the tag says it still
+                model_id = _version_model_id(mlflow_client.get_model_version(name, version))
+            except Exception:  # a version of another registry: the tag names it still
                 continue
-            model_id = getattr(mv, "model_id", None)
-            if model_id:
-                inputs.append(LoggedModelInput(model_id=str(model_id)))
-    if inputs:
-        mlflow_client.log_inputs(run_id, models=inputs)
+            if model_id and str(model_id) not in ids:
+                ids.append(str(model_id))
+    if ids:
+        mlflow_client.log_inputs(run_id, models=[LoggedModelInput(model_id=i) for i in ids])
 
 
 def log_audit(
@@ -402,12 +436,12 @@ def log_audit(
 
     with quiet_and_bounded():
         c = client(uri)
-        experiment_id = _experiment_id(c, name)
+        exp_id = experiment_id(c, name, uri)
         end = _millis(rec.created_at)
         duration = _finite(rec.run.get("duration_s")) or 0.0
         start = end - int(duration * 1000)
         run = c.create_run(
-            experiment_id,
+            exp_id,
             start_time=start,
             tags=tags,
             run_name=run_name or f"mlaudit {tags['mlaudit.verdict']} {rec.created_at}",
@@ -423,11 +457,11 @@ def log_audit(
             for path, folder in files:
                 c.log_artifact(run_id, str(path), artifact_path=folder)
                 logged.append(f"{folder}/{path.name}" if folder else path.name)
-            if versions:
-                _link_models(c, run_id, versions)
+            if versions or _model_ids(rec):
+                _link_models(c, run_id, versions, _model_ids(rec))
             c.set_terminated(run_id, status="FINISHED", end_time=max(end, start))
         except BaseException:
             with contextlib.suppress(Exception):
                 c.set_terminated(run_id, status="FAILED")
             raise
-    return LoggedAudit(run_id, experiment_id, uri, metrics, tags, logged)
+    return LoggedAudit(run_id, exp_id, uri, metrics, tags, logged)
