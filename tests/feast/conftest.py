@@ -135,6 +135,13 @@ def _definitions(path: Path) -> list[Any]:
         # a batch statistic: the training batch's mean offline, one request's value online
         return pd.DataFrame({"conv_centered": inputs["conv_rate"] - inputs["conv_rate"].mean()})
 
+    @on_demand_feature_view(  # type: ignore[misc]
+        sources=[stats], schema=[Field(name="trips_per_conv", dtype=Float64)], mode="python"
+    )
+    def driver_ratio(inputs: dict[str, Any]) -> dict[str, Any]:
+        pairs = zip(inputs["trips"], inputs["conv_rate"], strict=True)
+        return {"trips_per_conv": [None if c is None else t / c for t, c in pairs]}
+
     customers = FileSource(
         name="customers", path=str(data / "customers.parquet"), timestamp_field="event_timestamp"
     )
@@ -172,14 +179,16 @@ def _definitions(path: Path) -> list[Any]:
         offline_only,
         driver_scaled,
         driver_centered,
+        driver_ratio,
         profile,
         visits,
         service,
     ]
 
 
-def build_repo(path: Path) -> Repo:
-    """Write a feature repo into ``path`` and apply it (nothing materialized yet)."""
+def build_repo(path: Path, *, versioning: bool = False) -> Repo:
+    """Write a feature repo into ``path`` and apply it (nothing materialized yet);
+    ``versioning`` turns on Feast's version-pinned references (``view@v1:feature``)."""
     from feast import FeatureStore
 
     now = pd.Timestamp.now(tz="UTC").floor("s")
@@ -187,8 +196,13 @@ def build_repo(path: Path) -> Repo:
     _data(path, now)
     (path / "feature_store.yaml").write_text(
         "project: mlaudit_test\n"
-        f"registry: {path / 'registry.db'}\n"
-        "provider: local\n"
+        + (
+            f"registry:\n  path: {path / 'registry.db'}\n"
+            "  enable_online_feature_view_versioning: true\n"
+            if versioning
+            else f"registry: {path / 'registry.db'}\n"
+        )
+        + "provider: local\n"
         "online_store:\n"
         "  type: sqlite\n"
         f"  path: {path / 'online.db'}\n"
@@ -204,13 +218,13 @@ def build_repo(path: Path) -> Repo:
 
 
 @pytest.fixture
-def make_repo(tmp_path: Path) -> Callable[[], Repo]:
-    """A fresh, applied, unmaterialized repo under tmp_path."""
-    return lambda: build_repo(tmp_path / "feature_repo")
+def make_repo(tmp_path: Path) -> Callable[..., Repo]:
+    """A fresh, applied, unmaterialized repo under tmp_path (``make_repo(versioning=True)``)."""
+    return lambda **kw: build_repo(tmp_path / "feature_repo", **kw)
 
 
 @pytest.fixture
-def repo(make_repo: Callable[[], Repo]) -> Repo:
+def repo(make_repo: Callable[..., Repo]) -> Repo:
     """A consistent store: materialized over the ttl window up to now (what
     ``materialize_incremental`` does on a first run)."""
     r = make_repo()

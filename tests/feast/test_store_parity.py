@@ -58,7 +58,7 @@ def test_a_store_object_and_a_feature_service_work_too(repo: Repo) -> None:
 
 
 def test_stale_materialization_fails_naming_the_feature_and_the_cause(
-    make_repo: Callable[[], Repo],
+    make_repo: Callable[..., Repo],
 ) -> None:
     repo = make_repo()
     # the last materialization ended before the latest rows (1 h old) were written
@@ -78,7 +78,7 @@ def test_stale_materialization_fails_naming_the_feature_and_the_cause(
     _roundtrip(report)
 
 
-def test_ttl_expiry_fails_as_expired_by_ttl(make_repo: Callable[[], Repo]) -> None:
+def test_ttl_expiry_fails_as_expired_by_ttl(make_repo: Callable[..., Repo]) -> None:
     repo = make_repo()
     # materialized from long ago: the rows of drivers 21 and 22 (3 days old, ttl 1 day)
     # reach the online store, while training as of now reads null for them
@@ -94,7 +94,7 @@ def test_ttl_expiry_fails_as_expired_by_ttl(make_repo: Callable[[], Repo]) -> No
     assert "older than at - ttl" in expired[0].detail
 
 
-def test_never_materialized(make_repo: Callable[[], Repo]) -> None:
+def test_never_materialized(make_repo: Callable[..., Repo]) -> None:
     repo = make_repo()
     report = check_store_parity(repo.path, ["driver_stats:conv_rate"])
     assert _causes(report, "driver_stats:conv_rate") == {"not_materialized": N_DRIVERS}
@@ -114,7 +114,7 @@ def test_an_on_demand_view_whose_online_result_differs(repo: Repo) -> None:
     assert m.online == "0.0" and float(m.offline) == pytest.approx(0.01 + 0.5 - 0.605)
 
 
-def test_an_on_demand_view_follows_its_stale_input(make_repo: Callable[[], Repo]) -> None:
+def test_an_on_demand_view_follows_its_stale_input(make_repo: Callable[..., Repo]) -> None:
     repo = make_repo()
     repo.materialize(repo.now - TTL, repo.now - pd.Timedelta(hours=2))
     report = check_store_parity(repo.path, ["driver_scaled:conv_pct"])
@@ -159,7 +159,7 @@ def test_a_float_stored_as_int_online_is_type_coerced(repo: Repo) -> None:
     ids=["int", "string", "compound"],
 )
 def test_entity_keys_of_several_types(
-    make_repo: Callable[[], Repo], refs: list[str], rows: list[dict[str, Any]], keys: tuple[str]
+    make_repo: Callable[..., Repo], refs: list[str], rows: list[dict[str, Any]], keys: tuple[str]
 ) -> None:
     repo = make_repo()
     ok = check_store_parity(repo.path, refs, entity_rows=rows)  # nothing materialized
@@ -185,7 +185,7 @@ def test_as_of_an_earlier_time_the_online_store_is_newer(repo: Repo) -> None:
     assert report.feature("driver_stats:conv_rate").causes == {"online_newer": N_DRIVERS}
 
 
-def test_tolerances_and_the_auditor(make_repo: Callable[[], Repo]) -> None:
+def test_tolerances_and_the_auditor(make_repo: Callable[..., Repo]) -> None:
     repo = make_repo()
     repo.materialize(repo.now - TTL, repo.now - pd.Timedelta(hours=2))
     seen: list[str] = []
@@ -232,3 +232,103 @@ def test_a_folder_without_a_repo_is_an_input_error(tmp_path: Any) -> None:
         check_store_parity(tmp_path, DRIVER)
     with pytest.raises(MlauditInputError, match=r"feast\.FeatureStore or the path"):
         check_store_parity(42, DRIVER)
+
+
+def test_a_python_mode_on_demand_view_with_full_feature_names_is_absent_online(
+    repo: Repo,
+) -> None:
+    refs = ["driver_stats:conv_rate", "driver_ratio:trips_per_conv"]
+    assert check_store_parity(repo.path, refs).passed
+    # Feast 0.67's online path drops a python-mode on-demand view's columns when it is
+    # asked for full feature names (view__feature); its offline path keeps them
+    report = check_store_parity(repo.path, refs, full_feature_names=True)
+    assert report.absent_features == ("driver_ratio:trips_per_conv (online)",)
+    assert report.feature("driver_stats:conv_rate").mismatched == 0
+    detail = next(m.detail for m in report.mismatches if m.view == "driver_ratio")
+    assert "returned no column 'driver_ratio__trips_per_conv'" in detail
+
+
+def test_version_pinned_references(make_repo: Callable[..., Repo]) -> None:
+    from feast import FeatureStore, FeatureView, Field
+    from feast.types import Float64, Int64
+
+    repo = make_repo(versioning=True)
+    store = FeatureStore(repo_path=str(repo.path))
+    v0 = store.get_feature_view("driver_stats")
+    store.apply(  # v1 adds a feature
+        [
+            FeatureView(
+                name="driver_stats",
+                entities=[store.get_entity("driver")],
+                ttl=TTL,
+                schema=[
+                    Field(name="conv_rate", dtype=Float64),
+                    Field(name="trips", dtype=Int64),
+                    Field(name="rating", dtype=Float64),
+                ],
+                source=v0.batch_source,
+            )
+        ]
+    )
+    repo.store = store
+    repo.materialize(repo.now - TTL, repo.now)
+    report = check_store_parity(store, ["driver_stats@v0:conv_rate", "driver_stats@v1:rating"])
+    assert [f.view for f in report.features] == ["driver_stats@v0", "driver_stats@v1"]
+    assert report.feature("driver_stats@v1:rating").mismatched == 0
+    # materialization wrote the latest version's online table only: the pinned v0 reads
+    # nothing online, while the offline read serves it from the view's source
+    assert report.feature("driver_stats@v0:conv_rate").causes == {"not_materialized": N_DRIVERS}
+    assert "pins @v0" in report.mismatches[0].detail
+    with pytest.raises(MlauditInputError, match=r"neither path can read.*not found in projection"):
+        check_store_parity(store, ["driver_stats@v0:rating"])
+
+
+def test_no_entity_before_the_as_of_time_fails_with_a_note(repo: Repo) -> None:
+    report = check_store_parity(repo.path, DRIVER, at=repo.now - pd.Timedelta(days=30))
+    assert not report.passed and report.n_entities == 0
+    assert "nothing was compared" in report.notes[0]
+
+
+def test_each_entity_may_have_its_own_as_of_time(make_repo: Callable[..., Repo]) -> None:
+    repo = make_repo()
+    repo.materialize(repo.now - TTL, repo.now - pd.Timedelta(hours=2))
+    entities = pd.DataFrame(
+        {
+            "driver_id": [1, 2],
+            "event_timestamp": [repo.now, repo.now - pd.Timedelta(hours=2)],
+        }
+    )
+    report = check_store_parity(repo.path, ["driver_stats:conv_rate"], entity_df=entities)
+    # driver 1 as of now reads the latest row (stale online); driver 2 as of 2 h ago agrees
+    assert [m.entity for m in report.mismatches] == [{"driver_id": 1}]
+    assert report.mismatches[0].cause == "stale"
+    with pytest.raises(MlauditInputError, match="give one"):
+        check_store_parity(repo.path, DRIVER, entity_df=entities, at=repo.now)
+
+
+def test_the_marker_sets_the_defaults_in_a_test_run(
+    make_repo: Callable[..., Repo], pytester: pytest.Pytester
+) -> None:
+    repo = make_repo()
+    repo.materialize(repo.now - TTL, repo.now - pd.Timedelta(hours=2))
+    pytester.makepyfile(
+        f"""
+        import pytest
+
+        REPO = {str(repo.path)!r}
+
+        @pytest.mark.skew(atol=1.0)
+        def test_within_tolerance(mlaudit):
+            mlaudit.store_parity(REPO, ["driver_stats:conv_rate"]).assert_ok()
+
+        @pytest.mark.skew
+        def test_stale(mlaudit):
+            mlaudit.store_parity(REPO, ["driver_stats:conv_rate"]).assert_ok()
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "--mlaudit-json=audit.json")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*FAIL store_parity*test_stale*driver_stats:conv_rate (stale)*"])
+    record = json.loads((pytester.path / "audit.json").read_text())
+    kinds = [c["kind"] for c in record["checks"]]
+    assert kinds == ["store_parity", "store_parity"]

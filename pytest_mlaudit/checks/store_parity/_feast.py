@@ -94,6 +94,11 @@ class Ref:
     def reference(self) -> str:
         return f"{self.view}:{self.feature}"
 
+    @property
+    def registry_name(self) -> str:
+        """The view's name in the registry (without a pinned ``@vN``)."""
+        return self.view.partition("@")[0]
+
     def column(self, full: bool) -> str:
         """The column Feast names it by in both reads."""
         return f"{self.view}__{self.feature}" if full else self.feature
@@ -106,6 +111,9 @@ def _views(store: Any) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _dtype_name(field: Any) -> str:
+    """The declared Feast type ("?" for a feature of a pinned version the view lacks now)."""
+    if field is None:
+        return "?"
     return str(getattr(field.dtype, "name", field.dtype))
 
 
@@ -117,12 +125,12 @@ def _view_ref(fv: Any, view: str, feature: str) -> Ref:
         feature=feature,
         on_demand=False,
         join_keys=tuple(c.name for c in fv.entity_columns),
-        declared=_dtype_name(fields[feature]),
+        declared=_dtype_name(fields.get(feature)),
         ttl=ttl,
     )
 
 
-def _odfv_ref(odfv: Any, feature: str, fvs: dict[str, Any]) -> Ref:
+def _odfv_ref(odfv: Any, feature: str, fvs: dict[str, Any], view: str = "") -> Ref:
     fields = {f.name: f for f in odfv.features}
     keys: list[str] = []
     inputs: list[str] = []
@@ -133,11 +141,11 @@ def _odfv_ref(odfv: Any, feature: str, fvs: dict[str, Any]) -> Ref:
         inputs.extend(f"{proj.name_to_use()}:{f.name}" for f in proj.features)
     requests = [f.name for rs in odfv.source_request_sources.values() for f in rs.schema]
     return Ref(
-        view=odfv.name,
+        view=view or odfv.name,
         feature=feature,
         on_demand=True,
         join_keys=tuple(keys),
-        declared=_dtype_name(fields[feature]),
+        declared=_dtype_name(fields.get(feature)),
         ttl=None,
         inputs=tuple(inputs),
         requests=tuple(requests),
@@ -191,22 +199,23 @@ def resolve(store: Any, features: Any) -> tuple[list[Ref], str | None]:
                 "(e.g. 'driver_hourly_stats:conv_rate')."
             )
         view, feature = ref.split(":")
-        if view in fvs:
-            fv, make = fvs[view], _view_ref
-        elif view in odfvs:
-            fv, make = odfvs[view], None
+        name, _, version = view.partition("@")  # "view@v2:feature" pins a version
+        if name in fvs:
+            fv, make = fvs[name], _view_ref
+        elif name in odfvs:
+            fv, make = odfvs[name], None
         else:
             raise MlauditInputError(
                 f"features holds {ref!r}, but project {store.project!r} has no feature view "
-                f"{view!r}; feature views: {sorted(fvs)}, on-demand views: {sorted(odfvs)}."
+                f"{name!r}; feature views: {sorted(fvs)}, on-demand views: {sorted(odfvs)}."
             )
         names = [f.name for f in fv.features]
-        if feature not in names:
+        if feature not in names and not version:  # a pinned version's schema is Feast's to check
             raise MlauditInputError(
                 f"features holds {ref!r}, but view {view!r} has no feature {feature!r}; its "
                 f"features: {names}."
             )
-        out.append(make(fv, view, feature) if make is not None else _odfv_ref(fv, feature, fvs))
+        out.append(make(fv, view, feature) if make else _odfv_ref(fv, feature, fvs, view))
     if len({r.reference for r in out}) != len(out):
         dup = sorted(
             {r.reference for r in out if [x.reference for x in out].count(r.reference) > 1}
@@ -246,6 +255,7 @@ def sample_entities(
     views: list[str] = []
     for r in refs:
         names = [i.split(":")[0] for i in r.inputs] if r.on_demand else [r.view]
+        names = [n.partition("@")[0] for n in names]
         views.extend(v for v in names if v not in views)
     frames = []
     for view in views:
@@ -337,30 +347,26 @@ def read_online(
     of every value; a view it fails on, or a column it does not return, is absent online."""
     start = time.perf_counter()
     absent: dict[str, str] = {}
-    working = list(refs)
-    if rows:
-        try:  # one row first: find the views the online path cannot read at all
-            _online(store, working, rows[:1], full)
-        except Exception:
-            ok: list[Ref] = []
-            for members in _by_view(working).values():
-                try:
-                    _online(store, members, rows[:1], full)
-                    ok.extend(members)
-                except Exception as exc:
-                    absent.update((r.reference, _failure(exc)) for r in members)
-            working = ok
-    values: dict[str, list[Any]] = {r.column(full): [] for r in working}
-    stamps: dict[str, list[int]] = {r.column(full): [] for r in working}
+    values: dict[str, list[Any]] = {r.column(full): [] for r in refs}
+    stamps: dict[str, list[int]] = {r.column(full): [] for r in refs}
     for lo in range(0, len(rows), batch_size):
         batch = rows[lo : lo + batch_size]
-        got = _online(store, working, batch, full) if working else {}
-        for r in working:
+        live = [r for r in refs if r.reference not in absent]
+        got: dict[str, list[Any]] = {}
+        try:
+            got = _online(store, live, batch, full) if live else {}
+        except Exception:  # find the views the online path cannot read (or that raise)
+            for members in _by_view(live).values():
+                try:
+                    got.update(_online(store, members, batch, full))
+                except Exception as exc:
+                    absent.update((r.reference, _failure(exc)) for r in members)
+        for r in refs:
             col = r.column(full)
-            if col not in got:
+            if col not in got and r.reference not in absent:
+                returned = sorted(k for k in got if not k.endswith("__ts"))[:20]
                 absent[r.reference] = (
-                    f"get_online_features returned no column {col!r} "
-                    f"(it returned {sorted(k for k in got if not k.endswith('__ts'))[:20]})"
+                    f"get_online_features returned no column {col!r} (it returned {returned})"
                 )
             values[col].extend(got.get(col, [None] * len(batch)))
             stamps[col].extend(got.get(f"{col}__ts", [0] * len(batch)))

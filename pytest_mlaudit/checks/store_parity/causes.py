@@ -38,6 +38,7 @@ class Facts:
     on_demand: bool
     last_end: pd.Timestamp | None  #: end of the view's last materialization (None: never)
     inputs_differ: tuple[str, ...] = ()  #: on-demand: input references that differ
+    pinned: str = ""  #: the version a reference pins ("v0" of "view@v0:feature"), or ""
 
 
 def _when(ts: pd.Timestamp | None) -> str:
@@ -98,6 +99,13 @@ def classify(
             return "online_newer", f"online row from {_when(online_ts)}, after at={_when(at)}"
         return "unknown", f"training reads null; the online store serves {_when(online_ts)}"
     if on_missing and not off_missing:
+        if facts.pinned:
+            return "not_materialized", (
+                f"training read the row from {_when(offline_ts)}; the online store has none: "
+                f"the reference pins @{facts.pinned}, whose online table Feast keeps apart "
+                "(materialization writes the latest version), while the offline read comes "
+                "from the view's source"
+            )
         if facts.last_end is None:
             return "not_materialized", (
                 f"training read the row from {_when(offline_ts)}; the online store has none: "

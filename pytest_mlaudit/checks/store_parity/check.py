@@ -104,6 +104,17 @@ def _read(store: Any, group: _Group, full: bool, opts: Options) -> tuple[float, 
     group.online, group.stamps, group.absent_online, s_on = feast_io.read_online(
         store, every, rows, full, opts.batch_size
     )
+    unreadable = [
+        r
+        for r in group.refs
+        if r.reference in group.absent_offline and r.reference in group.absent_online
+    ]
+    if unreadable:
+        ref = unreadable[0]
+        raise MlauditInputError(
+            f"features holds {ref.reference!r}, which neither path can read: offline "
+            f"{group.absent_offline[ref.reference]}; online {group.absent_online[ref.reference]}."
+        )
     for ref in every:
         col = ref.column(full)
         n = len(ents)
@@ -189,11 +200,12 @@ def _mismatches(
         rows = np.flatnonzero(comp.mismatched)
         found: list[StoreMismatch] = []
         col = ref.column(full)
-        if ref.view not in ends and not ref.on_demand:
-            ends[ref.view] = _last_end(store, ref.view)
+        name = ref.registry_name
+        if name not in ends and not ref.on_demand:
+            ends[name] = _last_end(store, name)
         offline_ts = None
         if not ref.on_demand and rows.size and comp.status[rows[0]] != ABSENT:
-            offline_ts = stamps.of(ref.view, group)
+            offline_ts = stamps.of(name, group)
         for i in rows:
             code = int(comp.status[i])
             off_v = (
@@ -212,7 +224,8 @@ def _mismatches(
                 ttl=ref.ttl,
                 declared=ref.declared,
                 on_demand=ref.on_demand,
-                last_end=ends.get(ref.view),
+                last_end=ends.get(name),
+                pinned=ref.view.partition("@")[2],
                 inputs_differ=tuple(
                     x for x in ref.inputs if x in bad_inputs and bool(bad_inputs[x][i])
                 ),
