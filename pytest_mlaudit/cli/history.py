@@ -22,7 +22,7 @@ from typing import Any, Final
 from pytest_mlaudit.cli._output import EXIT_OK, EXIT_USAGE, emit, fmt, say
 from pytest_mlaudit.history import EVENT_KINDS, CheckRow, HistoryStore, RunRow
 
-__all__ = ["add_arguments", "run"]
+__all__ = ["add_arguments", "open_store", "run", "where"]
 
 #: the view shown without an action
 OVERVIEW: Final = "overview"
@@ -55,25 +55,47 @@ _OPTIONS: Final[dict[str, dict[str, Any]]] = {
     "--test": {"action": "append", "help": "node-id substring (repeatable)"},
     "--subject": {"action": "append", "help": "column/metric/class (repeatable)"},
     "--kind": {"choices": EVENT_KINDS, "help": "only this kind of event"},
+    "--mlflow": {
+        "action": "store_true",
+        "help": "read (and with add/mark, write) the history of the audit runs in MLflow "
+        "(pytest --mlaudit-mlflow) instead of the SQLite store",
+    },
+    "--tracking-uri": {
+        "metavar": "URI",
+        "help": "the MLflow tracking store (implies --mlflow; default: the policy's [history] "
+        "tracking_uri, $MLFLOW_TRACKING_URI, the mlaudit_mlflow ini key, sqlite:///mlflow.db)",
+    },
+    "--mlflow-experiment": {
+        "metavar": "NAME",
+        "help": "the MLflow experiment of the audit runs (default: the policy's [history] "
+        "experiment, the mlaudit_mlflow_experiment ini key, else mlaudit)",
+    },
+}
+#: where the history is: every action takes these
+_WHERE: Final[dict[str, Any]] = {
+    "--db": None,
+    "--mlflow": False,
+    "--tracking-uri": None,
+    "--mlflow-experiment": None,
 }
 
 
 #: action -> the options it takes, with their defaults
 _TAKES: Final[dict[str, dict[str, Any]]] = {
-    OVERVIEW: {"--db": None, "--json": False, "--limit": 10, "--check": None, "--test": []},
-    "runs": {"--db": None, "--json": False, "--limit": 20},
-    "checks": {"--db": None, "--json": False, "--limit": 10, "--check": None, "--test": []},
+    OVERVIEW: {**_WHERE, "--json": False, "--limit": 10, "--check": None, "--test": []},
+    "runs": {**_WHERE, "--json": False, "--limit": 20},
+    "checks": {**_WHERE, "--json": False, "--limit": 10, "--check": None, "--test": []},
     "values": {
-        "--db": None,
+        **_WHERE,
         "--json": False,
         "--limit": 20,
         "--check": None,
         "--test": [],
         "--subject": [],
     },
-    "add": {"--db": None, "--json": False},
-    "mark": {"--db": None, "--json": False},
-    "events": {"--db": None, "--json": False, "--kind": None},
+    "add": {**_WHERE, "--json": False},
+    "mark": {**_WHERE, "--json": False},
+    "events": {**_WHERE, "--json": False, "--kind": None},
 }
 
 
@@ -119,7 +141,7 @@ def _resolve(args: argparse.Namespace) -> str | None:
     action = args.history_action or OVERVIEW
     takes = _TAKES[action]
     for name in _OPTIONS:
-        dest = name.removeprefix("--")
+        dest = name.removeprefix("--").replace("-", "_")
         given = hasattr(args, dest)
         if name not in takes:
             if given and getattr(args, dest) not in (None, False, []):
@@ -134,16 +156,64 @@ def _resolve(args: argparse.Namespace) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     """``mlaudit history``: 0 on success, 1 when the store cannot be used, 2 on bad input."""
-    from pytest_mlaudit.history import resolve_path
 
     problem = _resolve(args)
     if problem is not None:
         say(f"error: {problem}")
         return EXIT_USAGE
     action = args.history_action or OVERVIEW
-    store = HistoryStore(resolve_path(args.db), create=action in ("add", "mark"))
+    store = open_store(args, create=action in ("add", "mark"))
     _ACTIONS[action](store, args)  # a HistoryError or bad input: main() says it in a line
     return EXIT_OK
+
+
+def open_store(
+    args: argparse.Namespace, *, create: bool = False, settings: Any = None
+) -> HistoryStore:
+    """The history the arguments name: SQLite (``--db``, the default) or MLflow.
+
+    In order: ``--db PATH``; ``--mlflow`` / ``--tracking-uri``; ``$MLAUDIT_HISTORY_BACKEND``
+    (``mlflow`` or ``sqlite``); the retrain policy's ``[history]`` table (``settings``, else
+    the one found as ``mlaudit retrain-check`` finds the policy); else the SQLite store.
+    """
+    import os
+
+    from pytest_mlaudit.errors import MlauditInputError
+    from pytest_mlaudit.history import resolve_path
+
+    db = getattr(args, "db", None)
+    uri = getattr(args, "tracking_uri", None)
+    wants_mlflow = bool(getattr(args, "mlflow", False) or uri)
+    if db and wants_mlflow:
+        raise MlauditInputError("give --db (SQLite) or --mlflow/--tracking-uri, not both.")
+    backend = "mlflow" if wants_mlflow else os.environ.get("MLAUDIT_HISTORY_BACKEND", "").lower()
+    if backend not in ("", "sqlite", "mlflow"):
+        raise MlauditInputError(
+            f"MLAUDIT_HISTORY_BACKEND must be 'sqlite' or 'mlflow'; got {backend!r}."
+        )
+    if not db and not backend:
+        if settings is None:
+            from pytest_mlaudit.retrain.policy import history_settings
+
+            settings = history_settings()
+        if settings is not None:
+            backend = settings.backend
+    if db or backend != "mlflow":
+        path = db or (settings.path if settings is not None and settings.path else None)
+        return HistoryStore(resolve_path(path), create=create)
+    from pytest_mlaudit.integrations.mlflow.history import MlflowHistory
+
+    return MlflowHistory(
+        uri or (settings.tracking_uri if settings is not None else None),
+        experiment=getattr(args, "mlflow_experiment", None)
+        or (settings.experiment if settings is not None else None),
+        create=create,
+    )
+
+
+def where(store: HistoryStore) -> str:
+    """How messages name the history: its file, or its MLflow experiment."""
+    return str(getattr(store, "label", store.path))
 
 
 # --------------------------------------------------------------------------- the views
@@ -218,7 +288,7 @@ def _overview(store: HistoryStore, args: argparse.Namespace) -> None:
         }
         print(json.dumps(data, indent=2))
         return
-    emit(False, None, _RUN_HEADERS, _run_rows(runs), f"no runs in {store.path}")
+    emit(False, None, _RUN_HEADERS, _run_rows(runs), f"no runs in {where(store)}")
     if runs:
         print(f"\nper-check trends over these {len(runs)} run(s):")
         emit(False, None, _CHECK_HEADERS, table, "no checks in these runs")
@@ -238,13 +308,13 @@ def _runs(store: HistoryStore, args: argparse.Namespace) -> None:
         [dataclasses.asdict(r) for r in runs],
         _RUN_HEADERS,
         _run_rows(runs),
-        f"no runs in {store.path}",
+        f"no runs in {where(store)}",
     )
 
 
 def _checks(store: HistoryStore, args: argparse.Namespace) -> None:
     out, table = _trends(store, args)
-    emit(args.json, out, _CHECK_HEADERS, table, f"no checks in {store.path}")
+    emit(args.json, out, _CHECK_HEADERS, table, f"no checks in {where(store)}")
 
 
 def _trends(
@@ -333,7 +403,7 @@ def _values(store: HistoryStore, args: argparse.Namespace) -> None:
             ]
             for r in rows
         ],
-        f"no values named {args.name!r} in {store.path}",
+        f"no values named {args.name!r} in {where(store)}",
     )
 
 
@@ -377,7 +447,7 @@ def _events(store: HistoryStore, args: argparse.Namespace) -> None:
             ]
             for e in events
         ],
-        f"no events in {store.path}",
+        f"no events in {where(store)}",
     )
 
 

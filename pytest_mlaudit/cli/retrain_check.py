@@ -27,6 +27,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the history store (default as `mlaudit history`)",
     )
     parser.add_argument(
+        "--mlflow",
+        action="store_true",
+        help="read the history of the audit runs in MLflow (pytest --mlaudit-mlflow); "
+        'also the policy\'s [history] backend = "mlflow" or $MLAUDIT_HISTORY_BACKEND=mlflow',
+    )
+    parser.add_argument(
+        "--tracking-uri",
+        metavar="URI",
+        default=None,
+        help="the MLflow tracking store (implies --mlflow; default: the policy's [history] "
+        "tracking_uri, $MLFLOW_TRACKING_URI, the mlaudit_mlflow ini key, sqlite:///mlflow.db)",
+    )
+    parser.add_argument(
+        "--mlflow-experiment",
+        metavar="NAME",
+        default=None,
+        help="the MLflow experiment of the audit runs (default: the policy's [history] "
+        "experiment, the mlaudit_mlflow_experiment ini key, else mlaudit)",
+    )
+    parser.add_argument(
         "--policy",
         metavar="FILE",
         default=None,
@@ -54,11 +74,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """``mlaudit retrain-check``: the decision, its reasons, and an exit status."""
-    from pytest_mlaudit.history import resolve_path
+    from pytest_mlaudit.cli.history import open_store
     from pytest_mlaudit.retrain import load_policy, should_retrain
 
     # a bad policy (exit 2) or a store that cannot be used (1): main() says it in a line
-    decision = should_retrain(resolve_path(args.db), load_policy(args.policy), now=args.now)
+    policy = load_policy(args.policy)
+    store = open_store(args, settings=policy.history)
+    decision = should_retrain(store, policy, now=args.now, tracking_uri=args.tracking_uri)
     if args.json:
         print(json.dumps(decision.to_dict(), indent=2))
     else:

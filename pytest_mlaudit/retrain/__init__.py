@@ -17,6 +17,8 @@ Files
 ``decide.py``
     :func:`should_retrain`: each rule against the history, as a :class:`Finding`, and
     the :class:`RetrainDecision`.
+``mlflow_metrics.py``
+    The findings of the ``[[mlflow_metric]]`` rules (MLflow is read only for them).
 
 The policy
 ----------
@@ -52,6 +54,17 @@ A TOML table: ``[tool.mlaudit.retrain]`` in ``pyproject.toml``, or a file of its
     min = 0.70                   # ... below this floor in each of the last `runs` runs
     max_drop = 0.03              # ... or this much worse than at the last promotion
 
+    [[mlflow_metric]]            # a metric another job logs to MLflow
+    experiment = "credit-risk-production"
+    metric = "accuracy"          # each run's latest value ...
+    min = 0.80                   # ... below this floor in each of the last `runs` runs
+    runs = 2
+    filter = "tags.model = 'credit-risk'"      # optional MLflow search filter
+
+    [history]                    # where the history is: "sqlite" (default) or "mlflow",
+    backend = "mlflow"           # the audit runs of pytest --mlaudit-mlflow
+    experiment = "mlaudit"       # optional; tracking_uri = "http://..." optional too
+
 Evidence is read from the runs *since the last retrain* (``mlaudit history mark
 retrain``). The decision is *retrain* when at least one rule fires and no blocker holds
 (``min_days_between``). A fired ``[drift]`` or ``[psi]`` rule also says what
@@ -78,13 +91,17 @@ from pytest_mlaudit.retrain.decide import (
     should_retrain,
 )
 from pytest_mlaudit.retrain.policy import (
+    HISTORY_BACKENDS,
     POLICY_FILE,
     DriftRule,
+    HistorySettings,
     ImpactRule,
     MetricRule,
+    MlflowMetricRule,
     PerformanceRule,
     PsiRule,
     RetrainPolicy,
+    history_settings,
     load_policy,
 )
 
@@ -93,15 +110,19 @@ __all__ = [
     "EXIT_RETRAIN",
     "EXIT_STORE_ERROR",
     "EXIT_USAGE",
+    "HISTORY_BACKENDS",
     "POLICY_FILE",
     "DriftRule",
     "Finding",
+    "HistorySettings",
     "ImpactRule",
     "MetricRule",
+    "MlflowMetricRule",
     "PerformanceRule",
     "PsiRule",
     "RetrainDecision",
     "RetrainPolicy",
+    "history_settings",
     "load_policy",
     "should_retrain",
 ]

@@ -122,6 +122,7 @@ def should_retrain(
     policy: RetrainPolicy | Mapping[str, Any] | str | os.PathLike[str],
     *,
     now: str | _dt.datetime | None = None,
+    tracking_uri: str | None = None,
 ) -> RetrainDecision:
     """Decide whether to retrain, from the audit history and a policy.
 
@@ -134,6 +135,10 @@ def should_retrain(
     now
         The moment of the decision (default: now); runs and events after it are ignored,
         which replays the past.
+    tracking_uri
+        The MLflow tracking store of the ``[[mlflow_metric]]`` rules that name none
+        (default: that of an :class:`~pytest_mlaudit.integrations.mlflow.history.MlflowHistory`,
+        else MLflow's own).
 
     Examples
     --------
@@ -167,6 +172,18 @@ def should_retrain(
         triggers.append(performance_finding(store, pol.performance, last, when))
     if pol.impact is not None:
         triggers.append(impact_finding(store, pol.impact, last, when))
+    external: list[str] = []
+    if pol.mlflow_metrics:
+        from pytest_mlaudit.retrain.mlflow_metrics import mlflow_metric_finding
+
+        uri = tracking_uri or getattr(store, "tracking_uri", None)
+        for i, mlflow_rule in enumerate(pol.mlflow_metrics):
+            where = f"{pol.source} [[mlflow_metric]] #{i + 1}"
+            finding, found = mlflow_metric_finding(
+                mlflow_rule, last, when, tracking_uri=uri, where=where
+            )
+            triggers.append(finding)
+            external.extend(found)
     # a fired drift or PSI rule says whether the drift reaches the model (same run)
     triggers = [_with_context(store, f, when) for f in triggers]
     if pol.max_days_between is not None:
@@ -213,5 +230,5 @@ def should_retrain(
         triggers=tuple(triggers),
         blockers=tuple(blockers),
         policy=pol.source,
-        problems=unknown_names(store, pol, now=when),
+        problems=unknown_names(store, pol, now=when) + tuple(external),
     )

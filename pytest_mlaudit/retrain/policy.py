@@ -18,13 +18,17 @@ from pytest_mlaudit._validation import check_bool, check_float, check_int
 from pytest_mlaudit.errors import MlauditInputError
 
 __all__ = [
+    "HISTORY_BACKENDS",
     "POLICY_FILE",
     "DriftRule",
+    "HistorySettings",
     "ImpactRule",
     "MetricRule",
+    "MlflowMetricRule",
     "PerformanceRule",
     "PsiRule",
     "RetrainPolicy",
+    "history_settings",
     "load_policy",
 ]
 
@@ -42,6 +46,8 @@ _HIGHER_IS_BETTER: Final = {
     "drifted_share": False,
 }
 POLICY_FILE: Final = "retrain_policy.toml"
+#: where the audit history can be read from (the policy's ``[history] backend``)
+HISTORY_BACKENDS: Final = ("sqlite", "mlflow")
 
 
 def _keys(table: Mapping[str, Any], allowed: Sequence[str], where: str) -> None:
@@ -259,6 +265,93 @@ class ImpactRule:
         return rule
 
 
+def _string(table: Mapping[str, Any], key: str, where: str) -> str | None:
+    value = table.get(key)
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise MlauditInputError(f"{where}.{key} must be a non-empty string; got {value!r}.")
+    return value
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class MlflowMetricRule:
+    """Retrain when a metric another job logs to MLflow (a production accuracy) is below
+    ``min`` (above ``max``) in each of the last ``runs`` runs of ``experiment`` that
+    logged it since the last retrain (each run's latest value)."""
+
+    experiment: str  #: the MLflow experiment the other job logs to
+    metric: str  #: the metric's key there
+    min: float | None = None
+    max: float | None = None
+    runs: int = 1
+    filter: str = ""  #: an MLflow search filter, e.g. "tags.model = 'credit-risk'"
+    tracking_uri: str | None = None  #: default: the history's, else MLflow's
+
+    KEYS: ClassVar[tuple[str, ...]] = (
+        "experiment",
+        "metric",
+        "min",
+        "max",
+        "runs",
+        "filter",
+        "tracking_uri",
+    )
+
+    @classmethod
+    def from_mapping(
+        cls, table: Mapping[str, Any], where: str = "mlflow_metric"
+    ) -> MlflowMetricRule:
+        _keys(table, cls.KEYS, where)
+        experiment, metric = _string(table, "experiment", where), _string(table, "metric", where)
+        if experiment is None or metric is None:
+            raise MlauditInputError(
+                f"{where}: name the MLflow experiment and its metric, e.g. experiment = "
+                "'credit-risk-production' and metric = 'accuracy'."
+            )
+        rule = cls(
+            experiment=experiment,
+            metric=metric,
+            min=_float(table, "min", where),
+            max=_float(table, "max", where),
+            runs=_int(table, "runs", 1, where),
+            filter=_string(table, "filter", where) or "",
+            tracking_uri=_string(table, "tracking_uri", where),
+        )
+        if rule.min is None and rule.max is None:
+            raise MlauditInputError(f"{where} ({metric}): set min, max or both.")
+        return rule
+
+    @property
+    def label(self) -> str:
+        return f"mlflow:{self.experiment}/{self.metric}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class HistorySettings:
+    """Where the audit history is read from (the policy's ``[history]`` table)."""
+
+    backend: str = "sqlite"  #: "sqlite" (the local store) or "mlflow" (audit runs in MLflow)
+    tracking_uri: str | None = None  #: mlflow: default $MLFLOW_TRACKING_URI, else MLflow's
+    experiment: str | None = None  #: mlflow: default the mlaudit_mlflow_experiment ini key
+    path: str | None = None  #: sqlite: the store (default as ``mlaudit history``)
+
+    KEYS: ClassVar[tuple[str, ...]] = ("backend", "tracking_uri", "experiment", "path")
+
+    @classmethod
+    def from_mapping(cls, table: Mapping[str, Any], where: str = "history") -> HistorySettings:
+        _keys(table, cls.KEYS, where)
+        backend = table.get("backend", "sqlite")
+        if backend not in HISTORY_BACKENDS:
+            raise MlauditInputError(
+                f"{where}.backend must be one of {', '.join(HISTORY_BACKENDS)}; got {backend!r}."
+            )
+        return cls(
+            backend=backend,
+            tracking_uri=_string(table, "tracking_uri", where),
+            experiment=_string(table, "experiment", where),
+            path=_string(table, "path", where),
+        )
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class RetrainPolicy:
     """When to retrain. Build one with :meth:`from_mapping` or :func:`load_policy`.
@@ -280,6 +373,10 @@ class RetrainPolicy:
     source: str = "<mapping>"  #: where the policy was read from
     performance: PerformanceRule | None = None
     impact: ImpactRule | None = None
+    #: metrics other jobs log to MLflow (``[[mlflow_metric]]``)
+    mlflow_metrics: tuple[MlflowMetricRule, ...] = ()
+    #: where the history is (``[history]``); None: the SQLite store
+    history: HistorySettings | None = None
 
     KEYS: ClassVar[tuple[str, ...]] = (
         "min_days_between",
@@ -289,6 +386,8 @@ class RetrainPolicy:
         "metric",
         "performance",
         "impact",
+        "mlflow_metric",
+        "history",
     )
 
     @classmethod
@@ -311,6 +410,14 @@ class RetrainPolicy:
             metric_tables = [metric_tables]
         if not isinstance(metric_tables, list | tuple):
             raise MlauditInputError(f"{where}: [[metric]] must be an array of tables.")
+        mlflow_tables = table.get("mlflow_metric", ())
+        if isinstance(mlflow_tables, Mapping):
+            mlflow_tables = [mlflow_tables]
+        if not isinstance(mlflow_tables, list | tuple) or not all(
+            isinstance(m, Mapping) for m in mlflow_tables
+        ):
+            raise MlauditInputError(f"{where}: [[mlflow_metric]] must be an array of tables.")
+        history = sub("history")
         policy = cls(
             min_days_between=_float(table, "min_days_between", where),
             max_days_between=_float(table, "max_days_between", where),
@@ -325,6 +432,13 @@ class RetrainPolicy:
             if performance is None
             else PerformanceRule.from_mapping(performance, f"{where} [performance]"),
             impact=None if impact is None else ImpactRule.from_mapping(impact, f"{where} [impact]"),
+            mlflow_metrics=tuple(
+                MlflowMetricRule.from_mapping(m, f"{where} [[mlflow_metric]] #{i + 1}")
+                for i, m in enumerate(mlflow_tables)
+            ),
+            history=None
+            if history is None
+            else HistorySettings.from_mapping(history, f"{where} [history]"),
         )
         if not (
             policy.drift
@@ -333,10 +447,12 @@ class RetrainPolicy:
             or policy.max_days_between
             or policy.performance
             or policy.impact
+            or policy.mlflow_metrics
         ):
             raise MlauditInputError(
                 f"{where}: the policy has no rule that can ask for a retrain; add [drift], "
-                "[psi], [[metric]], [performance], [impact] or max_days_between."
+                "[psi], [[metric]], [performance], [impact], [[mlflow_metric]] or "
+                "max_days_between."
             )
         for key in ("min_days_between", "max_days_between"):
             value = getattr(policy, key)
@@ -366,12 +482,10 @@ def _policy_table(data: Mapping[str, Any], path: Path) -> Mapping[str, Any] | No
     return data
 
 
-def load_policy(
-    path: str | os.PathLike[str] | None = None, *, cwd: Path | None = None
-) -> RetrainPolicy:
-    """Read the policy: ``path`` (a policy file or a pyproject.toml), else the
-    ``[tool.mlaudit.retrain]`` table of ``pyproject.toml`` in ``cwd``, else
-    ``retrain_policy.toml`` there."""
+def _find_table(
+    path: str | os.PathLike[str] | None, cwd: Path | None
+) -> tuple[Mapping[str, Any], str] | None:
+    """The policy table and where it came from, or None when there is none."""
     base = cwd or Path.cwd()
     candidates = [Path(path)] if path is not None else [base / "pyproject.toml", base / POLICY_FILE]
     for file in candidates:
@@ -389,7 +503,31 @@ def load_policy(
                 raise MlauditInputError(f"{str(file)!r} has no [tool.mlaudit.retrain] table.")
             continue
         where = f"{file.name} [tool.mlaudit.retrain]" if "tool" in data else str(file.name)
-        return RetrainPolicy.from_mapping(table, source=where)
+        return table, where
+    return None
+
+
+def history_settings(
+    path: str | os.PathLike[str] | None = None, *, cwd: Path | None = None
+) -> HistorySettings | None:
+    """The ``[history]`` table of the policy (found as :func:`load_policy` finds it),
+    without reading its rules: what ``mlaudit history`` needs. None without one."""
+    found = _find_table(path, cwd)
+    if found is None or not isinstance(found[0].get("history"), Mapping):
+        return None
+    table, where = found
+    return HistorySettings.from_mapping(table["history"], f"{where} [history]")
+
+
+def load_policy(
+    path: str | os.PathLike[str] | None = None, *, cwd: Path | None = None
+) -> RetrainPolicy:
+    """Read the policy: ``path`` (a policy file or a pyproject.toml), else the
+    ``[tool.mlaudit.retrain]`` table of ``pyproject.toml`` in ``cwd``, else
+    ``retrain_policy.toml`` there."""
+    found = _find_table(path, cwd)
+    if found is not None:
+        return RetrainPolicy.from_mapping(found[0], source=found[1])
     raise MlauditInputError(
         "no retrain policy: add a [tool.mlaudit.retrain] table to pyproject.toml or write "
         f"{POLICY_FILE} (e.g. `min_days_between = 7` and `[drift]\\nruns = 2`), "

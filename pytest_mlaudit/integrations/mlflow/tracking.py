@@ -71,10 +71,12 @@ _MAX_KEY: Final = 250
 _MAX_TAG_VALUE: Final = 8000
 #: what MLflow accepts in a key on every platform (a colon is refused on Windows)
 _BAD_KEY_CHARS: Final = re.compile(r"[^\w.\- /]")
-#: seconds and retries of one HTTP request to a tracking server, unless set in the env
+#: seconds and retries of one HTTP request to a tracking server, unless set in the env,
+#: and no progress bars
 _HTTP_DEFAULTS: Final = {
     "MLFLOW_HTTP_REQUEST_TIMEOUT": "10",
     "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "1",
+    "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",  # no progress bar per record read
 }
 
 
