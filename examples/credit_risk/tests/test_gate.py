@@ -1,12 +1,17 @@
 """The deployment gate of the example credit-risk model, as a model repo writes it.
 
-The production model (the ``model`` fixture) is compared with two candidates on 5,000
-freshly labelled applicants it never saw: one that models income on the log scale (as the
-real default risk does: a better model), and one trained without the credit score (a
-worse one; its test is marked ``xfail(strict=True)``: it must fail, and it shows what a
-failing gate looks like). The release checks load the better candidate from its file.
-A last test scores the production model on recent labelled traffic against a floor; the
-retrain policy (``../retrain_policy.toml``) reads that number from the audit history.
+The models live in an MLflow model registry (``registry_fixtures.py`` builds a local one):
+the production model is ``models:/credit-risk@champion``, and two retrained candidates
+are compared with it by URI on 5,000 freshly labelled applicants none of them saw: one
+that models income on the log scale (as the real default risk does: a better model,
+``@challenger``), and one trained without the credit score (a worse one,
+``@no-credit-score``; its test is marked ``xfail(strict=True)``: it must fail, and it
+shows what a failing gate looks like). The gate records which versions it compared, so
+``mlaudit promote credit-risk --from challenger --to champion --record audit.json``
+moves the alias only to the version that passed. The release checks also load the
+better candidate from a file, and a last test scores the production model on recent
+labelled traffic against a floor; the retrain policy (``../retrain_policy.toml``) reads
+that number from the audit history.
 """
 
 from __future__ import annotations
@@ -15,32 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import joblib
-import numpy as np
 import pandas as pd
 import pytest
 
-from data import CATEGORICAL, FEATURES, NUMERIC, TARGET, make_training_set
+from data import FEATURES, TARGET, make_training_set
 
 METRICS = ["accuracy", "roc_auc", "log_loss"]
-
-
-def _fit(frame: pd.DataFrame, numeric: list[str], *, log_income: bool) -> Any:
-    from sklearn.compose import ColumnTransformer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
-
-    parts = [
-        ("num", StandardScaler(), numeric),
-        ("cat", OneHotEncoder(handle_unknown="ignore"), CATEGORICAL),
-    ]
-    if log_income:
-        parts.append(
-            ("log_income", make_pipeline(FunctionTransformer(np.log), StandardScaler()), ["income"])
-        )
-    pre = ColumnTransformer(parts)
-    model = make_pipeline(pre, LogisticRegression(max_iter=1000, random_state=0))
-    return model.fit(frame[FEATURES], frame[TARGET])
+CHAMPION = "models:/credit-risk@champion"
+CHALLENGER = "models:/credit-risk@challenger"
 
 
 @pytest.fixture(scope="session")
@@ -49,24 +36,13 @@ def holdout() -> pd.DataFrame:
     return make_training_set(5_000, seed=99)
 
 
-@pytest.fixture(scope="session")
-def better_candidate(train_df: pd.DataFrame) -> Any:
-    return _fit(train_df, NUMERIC, log_income=True)
-
-
-@pytest.fixture(scope="session")
-def worse_candidate(train_df: pd.DataFrame) -> Any:
-    return _fit(train_df, [c for c in NUMERIC if c != "credit_score"], log_income=False)
-
-
 @pytest.mark.gate(min_delta=0.005)
 def test_better_candidate_passes_the_gate(
-    mlaudit, better_candidate: Any, model: Any, holdout: pd.DataFrame
+    mlaudit, model_registry: str, holdout: pd.DataFrame
 ) -> None:
-    report = mlaudit.gate(
-        better_candidate, model, holdout[FEATURES], holdout[TARGET], metrics=METRICS
-    )
-    report.assert_ok()
+    report = mlaudit.gate(CHALLENGER, CHAMPION, holdout[FEATURES], holdout[TARGET], metrics=METRICS)
+    assert (report.candidate_source.version, report.baseline_source.version) == ("2", "1")
+    report.assert_ok()  # not worse, and the registered artifact loads, predicts, repeats itself
 
 
 @pytest.mark.gate(min_delta=0.005)
@@ -76,10 +52,14 @@ def test_better_candidate_passes_the_gate(
     "0.07 lower): this test shows what a failing gate looks like",
 )
 def test_worse_candidate_is_stopped_by_the_gate(
-    mlaudit, worse_candidate: Any, model: Any, holdout: pd.DataFrame
+    mlaudit, model_registry: str, holdout: pd.DataFrame
 ) -> None:
     report = mlaudit.gate(
-        worse_candidate, model, holdout[FEATURES], holdout[TARGET], metrics=METRICS
+        "models:/credit-risk@no-credit-score",
+        CHAMPION,
+        holdout[FEATURES],
+        holdout[TARGET],
+        metrics=METRICS,
     )
     report.assert_ok()
 
@@ -97,7 +77,7 @@ def test_candidate_artifact_is_releasable(
 
 
 @pytest.mark.gate(floor={"roc_auc": 0.70})
-def test_production_model_performance_on_recent_labels(mlaudit, model: Any) -> None:
+def test_production_model_performance_on_recent_labels(mlaudit, model_registry: str) -> None:
     recent = make_training_set(3_000, seed=123)  # last month's applicants, now labelled
-    report = mlaudit.gate(model, None, recent[FEATURES], recent[TARGET], metrics="roc_auc")
+    report = mlaudit.gate(CHAMPION, None, recent[FEATURES], recent[TARGET], metrics="roc_auc")
     report.assert_ok()
