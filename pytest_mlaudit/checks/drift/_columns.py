@@ -5,7 +5,8 @@ the report of all columns with their p-values corrected together."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from typing import Final
 
 import numpy as np
@@ -30,9 +31,13 @@ from pytest_mlaudit.stats import distances
 from pytest_mlaudit.stats.contingency import chi2_contingency_2xk
 from pytest_mlaudit.stats.corrections import Correction, adjust_pvalues
 from pytest_mlaudit.stats.histogram import bin_counts_sorted, with_support_bins
-from pytest_mlaudit.stats.ks import ks_test_sorted
+from pytest_mlaudit.stats.ks import asymptotic_pvalue, ks_test_sorted
 
 _TESTS: Final = frozenset({"ks", "ks_sketch", "chi2", "missing"})
+#: A p-value may be reported as an upper bound (``ks_method == "bound"``) when the bound
+#: times the number of tests is at most this: every reported p-value, raw or corrected,
+#: is then within this of the one scipy's p-value gives (see :func:`settle_pvalues`).
+PVALUE_TOLERANCE: Final = 1e-12
 
 
 # --------------------------------------------------------------------------- the maths
@@ -62,6 +67,8 @@ class Raw:
     missing_reference: float
     missing_current: float
     details: dict[str, float | int | str]
+    #: for a p-value reported as a bound: computes scipy's p-value
+    exact_pvalue: Callable[[], float] | None = None
 
 
 def missing_row(
@@ -125,8 +132,13 @@ def _numeric_column(
     for method in methods:
         extra = dict(details)
         pvalue: float | None = None
+        exact: Callable[[], float] | None = None
         if method == "ks":
-            stat, pvalue, extra["ks_method"] = ks_test_sorted(ref.sample, cur)
+            stat, pvalue, extra["ks_method"] = ks_test_sorted(
+                ref.sample, cur, bound_below=PVALUE_TOLERANCE
+            )
+            if extra["ks_method"] == "bound":
+                exact = functools.partial(asymptotic_pvalue, stat, ref.sample.size, cur.size)
             effect, threshold = stat, opts.min_effect
             if not ref.sample_is_complete:
                 extra["reference_sample"] = int(ref.sample.size)
@@ -157,6 +169,7 @@ def _numeric_column(
                 miss_r,
                 miss_c,
                 extra,
+                exact,
             )
         )
     if ref.n_missing or cur_missing:
@@ -308,6 +321,49 @@ def column_result(
     return _categorical_column(profile, current, methods_for, opts)
 
 
+def settle_pvalues(tests: Sequence[Raw], correction: Correction, alpha: float) -> list[float]:
+    """The corrected p-values of ``tests``, computing the bounded ones only where needed.
+
+    A p-value held as an upper bound ``B`` (:func:`~pytest_mlaudit.stats.ks.ks_test_sorted`
+    with ``bound_below``) stays a bound when (1) ``B * len(tests) <= PVALUE_TOLERANCE``:
+    the reported p-value and every corrected one (Holm and BH scale a p-value by at most
+    the number of tests) are then within that of scipy's; and (2) every test is
+    significant or not alike with the bounded p-values at ``B`` and at 0: Holm's and BH's
+    corrected p-values only grow with each raw p-value, so scipy's p-value, between the
+    two, gives the same verdicts. Otherwise scipy's p-value is computed (``ks_method``
+    ``"asymp"``), for the loose bounds first and for all of them when (2) fails.
+    """
+    m = len(tests)
+    for raw in tests:
+        if raw.exact_pvalue is not None and raw.pvalue is not None:
+            if raw.pvalue * m > PVALUE_TOLERANCE:
+                _compute_exact(raw)
+    upper = adjust_pvalues([_pvalue(r) for r in tests], correction)
+    if any(r.exact_pvalue is not None for r in tests):
+        lower = adjust_pvalues(
+            [0.0 if r.exact_pvalue is not None else _pvalue(r) for r in tests], correction
+        )
+        if any((u < alpha) != (lo < alpha) for u, lo in zip(upper, lower, strict=True)):
+            for raw in tests:
+                if raw.exact_pvalue is not None:
+                    _compute_exact(raw)
+            upper = adjust_pvalues([_pvalue(r) for r in tests], correction)
+    return upper
+
+
+def _pvalue(raw: Raw) -> float:
+    assert raw.pvalue is not None
+    return raw.pvalue
+
+
+def _compute_exact(raw: Raw) -> None:
+    """Replace a bounded p-value by scipy's."""
+    assert raw.exact_pvalue is not None
+    raw.pvalue = raw.exact_pvalue()
+    raw.exact_pvalue = None
+    raw.details["ks_method"] = "asymp"
+
+
 def build_report(
     results: Sequence[ColumnResult],
     names: Sequence[str],
@@ -326,7 +382,7 @@ def build_report(
     alpha, min_effect = opts.alpha, opts.min_effect
     raws = [r for rows, _, _ in results for r in rows]
     test_idx = [i for i, r in enumerate(raws) if r.method in _TESTS]
-    adjusted = adjust_pvalues([raws[i].pvalue for i in test_idx], correction)  # type: ignore[misc]
+    adjusted = settle_pvalues([raws[i] for i in test_idx], correction, alpha)
     adj_by_idx = dict(zip(test_idx, adjusted, strict=True))
     rows_out = tuple(
         ColumnDrift(

@@ -19,7 +19,10 @@ method         column type  statistic                                        fai
 **Defaults.** Numeric columns use ``ks`` (exact p-values while both sides have at most
 10,000 values, asymptotic above, as scipy's ``method="auto"``; where scipy's exact
 computation fails it falls back to the asymptotic one as scipy does, without scipy's
-warning, and ``details["ks_method"]`` says which ran); categorical columns (strings,
+warning, and ``details["ks_method"]`` says which ran; ``"bound"`` where scipy's
+asymptotic p-value would cost an O(n) sum and its upper bound ``2 exp(-2 N D^2)`` is
+within 1e-12 of it, far below ``alpha`` and gives the same verdicts: the summary shows
+it as ``<=``, :attr:`ColumnDrift.pvalue_is_bound` says so); categorical columns (strings,
 booleans, pandas categories, or numbers named in ``methods={col: "chi2"}``) use
 ``chi2``, pooling categories whose expected count is below 5 (Cochran's rule); a 2 x 2
 table that still has an expected count below 5 gets Fisher's exact test instead

@@ -56,6 +56,13 @@ class ColumnDrift:
         return self.pvalue is not None
 
     @property
+    def pvalue_is_bound(self) -> bool:
+        """True when ``pvalue`` (and so ``pvalue_adjusted``) is an upper bound of scipy's
+        p-value, within 1e-12 of it and far below ``alpha`` (``details["ks_method"] ==
+        "bound"``, see :func:`~pytest_mlaudit.checks.drift._columns.settle_pvalues`)."""
+        return self.details.get("ks_method") == "bound"
+
+    @property
     def significant(self) -> bool:
         """Tests: the corrected p-value is below alpha. Distances: always True."""
         if self.pvalue_adjusted is None or self.alpha is None:
@@ -231,7 +238,7 @@ class DriftReport(CheckReport):
                     c.column,
                     c.method,
                     fmt_number(c.statistic),
-                    fmt_number(c.pvalue_adjusted),
+                    ("<=" if c.pvalue_is_bound else "") + fmt_number(c.pvalue_adjusted),
                     fmt_number(c.effect),
                     fmt_number(c.threshold),
                     "DRIFT"
