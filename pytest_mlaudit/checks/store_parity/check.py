@@ -40,7 +40,7 @@ from pytest_mlaudit.checks.store_parity._validate import (
     options,
     tolerance_of,
 )
-from pytest_mlaudit.checks.store_parity.causes import Facts, classify
+from pytest_mlaudit.checks.store_parity.causes import Facts, cause_of, explain
 from pytest_mlaudit.checks.store_parity.report import (
     FeatureStoreParity,
     JsonScalar,
@@ -131,21 +131,29 @@ def _read(store: Any, group: _Group, full: bool, opts: Options) -> tuple[float, 
     return s_off, s_on
 
 
+def _epoch_seconds(values: pd.Series) -> list[int | None]:
+    """Whole epoch seconds of a column of times (None where missing)."""
+    stamps = pd.to_datetime(values, utc=True)
+    secs = (stamps - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)  # any unit
+    missing = stamps.isna().tolist()
+    return [None if m else int(v) for v, m in zip(secs.tolist(), missing, strict=True)]
+
+
 class _Timestamps:
     """The event time of the row training read, per view and entity (read on first need)."""
 
     def __init__(self, store: Any, at: pd.Timestamp) -> None:
         self._store, self._at = store, at
-        self._cache: dict[tuple[str, tuple[str, ...]], pd.Series | None] = {}
+        self._cache: dict[tuple[str, tuple[str, ...]], list[int | None] | None] = {}
         self.failures: list[str] = []
 
-    def of(self, view: str, group: _Group) -> pd.Series | None:
+    def of(self, view: str, group: _Group) -> list[int | None] | None:
         key = (view, group.keys)
         if key not in self._cache:
             self._cache[key] = self._read(view, group)
         return self._cache[key]
 
-    def _read(self, view: str, group: _Group) -> pd.Series | None:
+    def _read(self, view: str, group: _Group) -> list[int | None] | None:
         assert group.entities is not None
         ents = group.entities
         latest_at = ents[TS].max() if TS in ents.columns else self._at
@@ -158,7 +166,7 @@ class _Timestamps:
             )
             return None
         joined = ents[list(group.keys)].merge(rows, how="left", on=list(group.keys))
-        return joined["__ts"]
+        return _epoch_seconds(joined["__ts"])
 
 
 def _last_end(store: Any, view: str) -> pd.Timestamp | None:
@@ -171,92 +179,121 @@ def _last_end(store: Any, view: str) -> pd.Timestamp | None:
     return pd.Timestamp(max(end for _, end in intervals)).tz_convert("UTC")
 
 
-def _stamp(seconds: int) -> pd.Timestamp | None:
-    return pd.Timestamp(int(seconds), unit="s", tz="UTC") if seconds else None
+def _iso(s: int | None) -> str | None:
+    return None if s is None else pd.Timestamp(s, unit="s", tz="UTC").isoformat()
 
 
-def _entity(ents: pd.DataFrame, keys: Sequence[str], i: int) -> dict[str, JsonScalar]:
-    return {k: json_scalar(ents[k].iloc[i]) for k in keys}
+@dataclasses.dataclass(slots=True)
+class _Found:
+    """The causes of one feature's mismatches (all of them) and the mismatches kept."""
+
+    causes: dict[str, int] = dataclasses.field(default_factory=dict)
+    kept: list[StoreMismatch] = dataclasses.field(default_factory=list)
 
 
 def _mismatches(
     store: Any,
     group: _Group,
     full: bool,
-    at: pd.Timestamp,
     stamps: _Timestamps,
     ends: dict[str, pd.Timestamp | None],
-) -> dict[str, list[StoreMismatch]]:
-    """Every mismatching (feature, entity) of the group, with its cause."""
+    limit: int,
+) -> dict[str, _Found]:
+    """Every mismatching (feature, entity) of the group counted by cause; the first
+    ``limit`` per feature described."""
     assert group.entities is not None and group.offline is not None and group.has_row is not None
-    ents, out = group.entities, {}
+    ents = group.entities
+    n = len(ents)
+    at_s = [int(s or 0) for s in _epoch_seconds(ents[TS])]  # never missing (validated)
     bad_inputs = {
         a.reference: group.comparisons[a.reference].mismatched
         for a in group.aux + group.refs
         if not a.on_demand
     }
+    out: dict[str, _Found] = {}
     for ref in group.refs:
         comp = group.comparisons[ref.reference]
+        found = out[ref.reference] = _Found()
         rows = np.flatnonzero(comp.mismatched)
-        found: list[StoreMismatch] = []
-        col = ref.column(full)
-        name = ref.registry_name
+        if not rows.size:
+            continue
+        col, name = ref.column(full), ref.registry_name
+        gone_off = ref.reference in group.absent_offline
+        gone_on = ref.reference in group.absent_online
         if name not in ends and not ref.on_demand:
             ends[name] = _last_end(store, name)
-        offline_ts = None
-        if not ref.on_demand and rows.size and comp.status[rows[0]] != ABSENT:
-            offline_ts = stamps.of(name, group)
-        for i in rows:
-            code = int(comp.status[i])
-            off_v = (
-                group.offline[col].iloc[i] if ref.reference not in group.absent_offline else None
+        facts = Facts(
+            ttl_s=None if ref.ttl is None else int(ref.ttl.total_seconds()),
+            declared=ref.declared,
+            on_demand=ref.on_demand,
+            last_end=ends.get(name),
+            pinned=ref.view.partition("@")[2],
+        )
+        absent = gone_off or gone_on
+        off_vals = [None] * n if gone_off else group.offline[col].tolist()
+        on_vals = [None] * n if gone_on else group.online[col]
+        on_s: list[int | None] = (
+            [None] * n if ref.on_demand or gone_on else [s or None for s in group.stamps[col]]
+        )
+        need_ts = not (ref.on_demand or absent)
+        off_s: list[int | None] = (stamps.of(name, group) if need_ts else None) or [None] * n
+        inputs = [x for x in ref.inputs if x in bad_inputs]
+        for i in rows.tolist():
+            row_off = off_s[i]
+            if row_off is not None and row_off > at_s[i]:
+                row_off = None
+            differ = tuple(x for x in inputs if bad_inputs[x][i])
+            off_v, on_v, at_i, on_i = off_vals[i], on_vals[i], at_s[i], on_s[i]
+            cause = cause_of(
+                facts,
+                off_v,
+                on_v,
+                at_s=at_i,
+                online_s=on_i,
+                offline_s=row_off,
+                absent=absent,
+                inputs_differ=bool(differ),
             )
-            on_v = group.online[col][i] if ref.reference not in group.absent_online else None
-            on_ts = _stamp(group.stamps.get(col, [0] * len(ents))[i]) if not ref.on_demand else None
-            off_ts = None
-            if offline_ts is not None and not pd.isna(offline_ts.iloc[i]):
-                off_ts = pd.Timestamp(offline_ts.iloc[i])
-            row_at = pd.Timestamp(ents[TS].iloc[i]) if TS in ents.columns else at
-            if off_ts is not None and off_ts > row_at:
-                off_ts = None
-            facts = Facts(
-                at=row_at,
-                ttl=ref.ttl,
-                declared=ref.declared,
-                on_demand=ref.on_demand,
-                last_end=ends.get(name),
-                pinned=ref.view.partition("@")[2],
-                inputs_differ=tuple(
-                    x for x in ref.inputs if x in bad_inputs and bool(bad_inputs[x][i])
-                ),
-            )
-            cause, detail = classify(
-                facts, off_v, on_v, online_ts=on_ts, offline_ts=off_ts, absent=code == ABSENT
-            )
-            if code == ABSENT:
-                detail = group.absent_online.get(ref.reference) or group.absent_offline.get(
-                    ref.reference, detail
+            found.causes[cause] = found.causes.get(cause, 0) + 1
+            if len(found.kept) >= limit:
+                continue
+            detail = (
+                group.absent_online.get(ref.reference) or group.absent_offline[ref.reference]
+                if absent
+                else explain(
+                    cause,
+                    facts,
+                    off_v,
+                    on_v,
+                    at_s=at_i,
+                    online_s=on_i,
+                    offline_s=row_off,
+                    inputs=differ,
                 )
-            no_row = not bool(group.has_row[i]) and ref.reference not in group.absent_offline
-            found.append(
+            )
+            no_row = not bool(group.has_row[i]) and not gone_off
+            found.kept.append(
                 StoreMismatch(
                     view=ref.view,
                     feature=ref.feature,
-                    entity=_entity(ents, group.keys, int(i)),
-                    kind=KIND_NAMES.get(code, "value"),
+                    entity=_entity(ents, group.keys, i),
+                    kind=KIND_NAMES.get(int(comp.status[i]), "value"),
                     cause=cause,
-                    offline=_shown(off_v, ref.reference in group.absent_offline, no_row),
-                    online=_shown(on_v, ref.reference in group.absent_online, False),
+                    offline=_shown(off_v, gone_off, no_row),
+                    online=_shown(on_v, gone_on, False),
                     offline_json=None if no_row else json_scalar(off_v),
                     online_json=json_scalar(on_v),
-                    offline_timestamp=None if off_ts is None else off_ts.isoformat(),
-                    online_timestamp=None if on_ts is None else on_ts.isoformat(),
+                    offline_timestamp=_iso(row_off),
+                    online_timestamp=_iso(on_s[i]),
                     abs_diff=None if np.isnan(comp.abs_diff[i]) else float(comp.abs_diff[i]),
                     detail=detail,
                 )
             )
-        out[ref.reference] = found
     return out
+
+
+def _entity(ents: pd.DataFrame, keys: Sequence[str], i: int) -> dict[str, JsonScalar]:
+    return {k: json_scalar(ents[k].iloc[i]) for k in keys}
 
 
 def _plain(value: Any) -> Any:
@@ -276,11 +313,8 @@ def _shown(value: Any, absent: bool, no_row: bool) -> str:
 
 
 def _feature(
-    ref: Ref, comp: FeatureComparison, group: _Group, found: list[StoreMismatch], opts: Options
+    ref: Ref, comp: FeatureComparison, group: _Group, causes: dict[str, int], opts: Options
 ) -> FeatureStoreParity:
-    causes: dict[str, int] = {}
-    for m in found:
-        causes[m.cause] = causes.get(m.cause, 0) + 1
     absent = [
         side
         for side, where in (("offline", group.absent_offline), ("online", group.absent_online))
@@ -307,9 +341,9 @@ def _feature(
     )
 
 
-def _kept(found: Mapping[str, list[StoreMismatch]], limit: int) -> tuple[StoreMismatch, ...]:
+def _kept(found: Mapping[str, _Found], limit: int) -> tuple[StoreMismatch, ...]:
     """Up to ``limit`` mismatches, taken in turn from each feature (so each shows)."""
-    lists = [list(v) for v in found.values() if v]
+    lists = [v.kept for v in found.values() if v.kept]
     out: list[StoreMismatch] = []
     depth = 0
     while len(out) < limit and any(depth < len(x) for x in lists):
@@ -432,7 +466,7 @@ def check_store_parity(
     stamps = _Timestamps(fs, when)
     ends: dict[str, pd.Timestamp | None] = {}
     rows: list[FeatureStoreParity] = []
-    found: dict[str, list[StoreMismatch]] = {}
+    found: dict[str, _Found] = {}
     n_entities = n_mismatched = n_no_row = 0
     notes: list[str] = []
     for group in groups:
@@ -447,13 +481,13 @@ def check_store_parity(
             continue
         assert group.has_row is not None
         n_no_row += int((~group.has_row).sum())
-        per = _mismatches(fs, group, full, when, stamps, ends)
+        per = _mismatches(fs, group, full, stamps, ends, opts.max_mismatches)
         found.update(per)
         any_bad = np.zeros(n, dtype=bool)
         for ref in group.refs:
             comp = group.comparisons[ref.reference]
             any_bad |= comp.mismatched
-            rows.append(_feature(ref, comp, group, per[ref.reference], opts))
+            rows.append(_feature(ref, comp, group, per[ref.reference].causes, opts))
         n_mismatched += int(any_bad.sum())
     notes.extend(stamps.failures)
     return StoreParityReport(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import json
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -96,7 +97,7 @@ def test_without_feast_the_check_names_the_extra(tmp_path: object) -> None:
         check_store_parity(str(tmp_path), ["driver_stats:conv_rate"])
 
 
-FACTS = Facts(at=AT, ttl=pd.Timedelta(days=1), declared="Float64", on_demand=False, last_end=AT)
+FACTS = Facts(ttl_s=86400, declared="Float64", on_demand=False, last_end=AT)
 
 
 @pytest.mark.parametrize(
@@ -115,13 +116,18 @@ FACTS = Facts(at=AT, ttl=pd.Timedelta(days=1), declared="Float64", on_demand=Fal
 def test_causes_are_told_apart(
     offline: object, online: object, online_ts: object, offline_ts: object, cause: str
 ) -> None:
-    got, detail = classify(FACTS, offline, online, online_ts=online_ts, offline_ts=offline_ts)
+    got, detail = classify(
+        FACTS, offline, online, at=AT, online_ts=online_ts, offline_ts=offline_ts
+    )
     assert got == cause, detail
 
 
 def test_on_demand_causes() -> None:
-    odfv = Facts(at=AT, ttl=None, declared="Float64", on_demand=True, last_end=None)
-    assert classify(odfv, 1.0, 0.0, online_ts=None, offline_ts=None)[0] == "transformation"
-    inputs = dataclasses.replace(odfv, inputs_differ=("v:x",))
-    cause, detail = classify(inputs, 1.0, 0.0, online_ts=None, offline_ts=None)
+    odfv = Facts(ttl_s=None, declared="Float64", on_demand=True, last_end=None)
+    kw: dict[str, Any] = {"at": AT, "online_ts": None, "offline_ts": None}
+    assert classify(odfv, 1.0, 0.0, **kw)[0] == "transformation"
+    cause, detail = classify(odfv, 1.0, 0.0, inputs=("v:x",), **kw)
     assert cause == "input_differs" and "v:x" in detail
+    pinned = dataclasses.replace(FACTS, pinned="v0")
+    cause, detail = classify(pinned, 0.5, None, **kw)
+    assert cause == "not_materialized" and "pins @v0" in detail
