@@ -118,7 +118,10 @@ def main() -> None:
         f"({N_VIEWS} views), file offline store + SQLite online store; materialize took "
         f"{stale_s:.1f} s + {full_s:.1f} s"
     )
-    header = f"{'store':32} {'seconds':>8} {'entities/s':>11} {'offline s':>10} {'online s':>9} {'Feast share':>11}"
+    header = (
+        f"{'store':32} {'seconds':>8} {'entities/s':>11} {'offline s':>10} {'online s':>9} "
+        f"{'Feast share':>11}"
+    )
     print(header)
     print("-" * len(header))
     for name, seconds, rep in rows:
