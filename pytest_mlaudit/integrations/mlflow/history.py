@@ -369,7 +369,7 @@ class MlflowHistory(HistoryStore):
             raise _mlflow_error(self.tracking_uri, exc) from None
         self.sync()
         for run in self.runs():
-            if self.record(run.id) == rec.to_dict():
+            if run.run_uid == uid:
                 return AppendResult(run.id, not found)
         raise HistoryError(f"the record was logged to {self.label} but could not be read back.")
 

@@ -1,0 +1,239 @@
+"""The audit history read from MLflow: the same rows and the same retrain decision as the
+SQLite store gives for the same records; events shared between runners; a production
+metric another job logs to MLflow as a retrain trigger. Real SQLite MLflow stores in
+the test's folder, no mocks."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+from mlflow import MlflowClient
+
+from pytest_mlaudit.cli import main
+from pytest_mlaudit.history import HistoryError, HistoryStore
+from pytest_mlaudit.integrations.mlflow.history import MlflowHistory
+from pytest_mlaudit.integrations.mlflow.tracking import log_audit
+from pytest_mlaudit.record import AuditRecord
+from pytest_mlaudit.retrain import EXIT_RETRAIN, EXIT_USAGE, should_retrain
+from tests.history.records import drift_entry, gate_entry, record
+from tests.mlflow._tracking_helpers import warm_mlflow
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _warm(tmp_path_factory: pytest.TempPathFactory) -> None:
+    warm_mlflow(tmp_path_factory.mktemp("warm"))
+
+
+@pytest.fixture(autouse=True)
+def _here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test in its own folder: MLflow's default store and the caches land there."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.delenv("MLAUDIT_HISTORY_BACKEND", raising=False)
+    monkeypatch.setenv("MLAUDIT_MLFLOW_CACHE", str(tmp_path / "cache-runner-1"))
+
+
+def day(d: int, hour: int = 6) -> str:
+    return f"2025-03-{d:02d}T{hour:02d}:00:00+00:00"
+
+
+def week(d: int) -> AuditRecord:
+    """Day ``d``'s audit: income's PSI grows and its drift fails from day 3; the
+    production gate's accuracy falls 0.01 a day from 0.90."""
+    psi = {"income": 0.05 * d, "age": 0.01}
+    drift = drift_entry(psi=psi, failed_columns=["income"] if d >= 3 else [])
+    gate = gate_entry(metric="accuracy", candidate=round(0.91 - 0.01 * d, 2), floor=0.8)
+    return record(day(d), [drift, gate], tag=str(d))
+
+
+POLICY = {
+    "drift": {"runs": 2},
+    "psi": {"features": ["income"], "threshold": 0.18, "runs": 2},
+    "metric": [{"metric": "accuracy", "min": 0.87, "max_drop": 0.02, "runs": 2}],
+    "min_days_between": 2,
+}
+
+
+def _both(tmp_path: Path, days: range) -> tuple[HistoryStore, str]:
+    """The same records appended to an SQLite store and logged to MLflow, in order."""
+    sqlite = HistoryStore(tmp_path / "history.sqlite")
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    for d in days:
+        sqlite.append(week(d))
+        log_audit(week(d), tracking_uri=uri, experiment="credit-risk")
+    return sqlite, uri
+
+
+def test_mlflow_gives_the_rows_and_the_decisions_of_sqlite(tmp_path: Path) -> None:
+    sqlite, uri = _both(tmp_path, range(1, 8))
+    mlflow = MlflowHistory(uri, experiment="credit-risk")
+    assert mlflow.count_runs() == sqlite.count_runs() == 7
+    # the same rows, but for where each run came from
+    strip = [dataclasses.replace(r, source=None) for r in mlflow.runs()]
+    assert strip == [dataclasses.replace(r, source=None) for r in sqlite.runs()]
+    assert all(r.source and r.source.startswith("mlflow:") for r in mlflow.runs())
+    assert mlflow.checks() == sqlite.checks() and mlflow.tests() == sqlite.tests()
+    assert mlflow.measures() == sqlite.measures()
+    assert mlflow.record(3) == sqlite.record(3) == week(3).to_dict()
+    # the events: a retrain and a promotion, marked in each store
+    for store in (sqlite, mlflow):
+        store.add_event("promotion", at=day(2, 12), model="v7", run_id=2)
+        store.add_event("retrain", at=day(5, 0), note="weekly")
+    assert mlflow.events() == sqlite.events()
+    assert mlflow.events("promotion")[0].run_id == 2
+    decisions = []
+    for now in (day(2, 23), day(3, 23), day(4, 23), day(5, 23), day(6, 23), day(7, 23)):
+        a, b = should_retrain(sqlite, POLICY, now=now), should_retrain(mlflow, POLICY, now=now)
+        assert a.to_dict() == b.to_dict(), now
+        decisions.append((a.retrain, [f.rule for f in a.triggers if f.fired]))
+    # the sequence says something: no evidence, then persistent drift; after the retrain
+    # of day 5 one run is too few, then every rule fires but min_days_between blocks it
+    # (1.96 days), and a day later it retrains
+    every = ["drift", "psi", "metric:accuracy", "metric:accuracy:drop"]
+    assert decisions == [
+        (False, []),
+        (False, []),
+        (True, ["drift"]),
+        (False, []),
+        (False, every),
+        (True, every),
+    ], decisions
+
+
+def test_a_second_runner_shares_the_history_and_its_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Runner 1 logs the audits and marks the retrain; runner 2, with a cache of its own,
+    sees all of it through MLflow: the CLI as a scheduled job runs it."""
+    _, uri = _both(tmp_path, range(1, 5))
+    (tmp_path / "retrain_policy.toml").write_text(
+        '[drift]\nruns = 2\n\n[history]\nbackend = "mlflow"\nexperiment = "credit-risk"\n'
+        f'tracking_uri = "{uri}"\n'
+    )
+    assert main(["retrain-check", "--now", day(4, 23)]) == EXIT_RETRAIN
+    out = capsys.readouterr().out
+    assert out.startswith("RETRAIN") and "runs #4, #3" in out
+    # runner 1 marks the retrain in MLflow; the CLI finds MLflow through the policy
+    assert main(["history", "mark", "retrain", "--at", day(4, 12), "--note", "weekly"]) == 0
+    assert "recorded retrain" in capsys.readouterr().out
+    monkeypatch.setenv("MLAUDIT_MLFLOW_CACHE", str(tmp_path / "cache-runner-2"))
+    assert main(["retrain-check", "--now", day(4, 23), "--json"]) == 0
+    decision = json.loads(capsys.readouterr().out)
+    assert decision["last_retrain"] == day(4, 12) and decision["runs_considered"] == 0
+    assert (tmp_path / "cache-runner-2").is_dir()
+    # `mlaudit history` reads the same history, explicitly too
+    args = ["history", "runs", "--json", "--tracking-uri", uri, "--mlflow-experiment"]
+    assert main([*args, "credit-risk"]) == 0
+    runs = json.loads(capsys.readouterr().out)
+    assert [r["id"] for r in runs] == [4, 3, 2, 1]
+    assert [r["created_at"] for r in runs] == [day(4), day(3), day(2), day(1)]
+    # and `--db` still means the SQLite store, whatever the policy says
+    assert main(["history", "runs", "--json", "--db", str(tmp_path / "history.sqlite")]) == 0
+    sources = [r["source"] for r in json.loads(capsys.readouterr().out)]
+    assert len(sources) == 4 and not any(str(s).startswith("mlflow:") for s in sources)
+
+
+def test_history_add_logs_a_saved_record_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    saved = tmp_path / "audit.json"
+    saved.write_text(json.dumps(week(3).to_dict()))
+    args = ["history", "add", str(saved), "--tracking-uri", uri]
+    assert main(args) == 0
+    assert capsys.readouterr().out.strip() == f"{saved}: appended as run #1"
+    assert main(args) == 0
+    assert capsys.readouterr().out.strip() == f"{saved}: already stored as run #1"
+    c = MlflowClient(uri)
+    (run,) = c.search_runs([c.get_experiment_by_name("mlaudit").experiment_id])
+    assert run.data.tags["mlaudit.verdict"] == "failed"
+
+
+def test_a_run_deleted_in_mlflow_leaves_the_history(tmp_path: Path) -> None:
+    _, uri = _both(tmp_path, range(1, 4))
+    history = MlflowHistory(uri, experiment="credit-risk")
+    assert history.count_runs() == 3 and history.sync() == 0  # nothing new to read
+    c = MlflowClient(uri)
+    (newest,) = [r for r in history.runs() if r.id == 3]
+    assert newest.source is not None
+    c.delete_run(newest.source.removeprefix("mlflow:"))
+    again = MlflowHistory(uri, experiment="credit-risk")
+    assert [r.created_at for r in again.runs()] == [day(2), day(1)]
+
+
+def test_an_experiment_that_does_not_exist_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    with pytest.raises(HistoryError, match="no MLflow experiment 'nope' at sqlite"):
+        MlflowHistory(uri, experiment="nope")
+    (tmp_path / "retrain_policy.toml").write_text("[drift]\nruns = 2\n")
+    code = main(["retrain-check", "--tracking-uri", uri, "--mlflow-experiment", "nope"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("mlaudit: error: no MLflow experiment 'nope'") and err.count("\n") == 1
+    assert main(["history", "--db", "x.sqlite", "--mlflow"]) == 2
+    assert "not both" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- a production metric
+
+
+def _production_job(uri: str, values: list[float], *, start_day: int = 1) -> None:
+    """Another job: one MLflow run a day with the accuracy measured on labelled traffic."""
+    c = MlflowClient(uri)
+    exp = c.create_experiment("credit-risk-production", artifact_location=f"{uri[10:]}.art")
+    for i, value in enumerate(values):
+        started = int(1740808800000 + (start_day - 1 + i) * 86_400_000)  # day N, 06:00 UTC
+        run = c.create_run(exp, start_time=started, tags={"model": "credit-risk"})
+        c.log_metric(run.info.run_id, "accuracy", value, timestamp=started)
+        c.log_metric(run.info.run_id, "n_labelled", 1200, timestamp=started)
+        c.set_terminated(run.info.run_id, end_time=started + 1000)
+    other = c.create_run(exp, start_time=1740808800000, tags={"model": "fraud"})
+    c.log_metric(other.info.run_id, "accuracy", 0.2)  # another model's run: filtered out
+
+
+def test_a_production_metric_logged_by_another_job_drives_the_retrain(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, uri = _both(tmp_path, range(1, 3))  # the audits pass: no drift before day 3
+    _production_job(uri, [0.86, 0.84, 0.79, 0.77])
+    rule = {
+        "experiment": "credit-risk-production",
+        "metric": "accuracy",
+        "min": 0.8,
+        "runs": 2,
+        "filter": "tags.model = 'credit-risk'",
+    }
+    policy = {"drift": {"runs": 2}, "mlflow_metric": [rule]}
+    history = MlflowHistory(uri, experiment="credit-risk")
+    early = should_retrain(history, policy, now=day(3, 12))
+    assert not early.retrain
+    (finding,) = [f for f in early.triggers if f.rule.startswith("mlflow:")]
+    assert "not below the floor 0.8 in all of the last 2 run(s): 0.79 was below but 0.84" in (
+        finding.detail
+    )
+    late = should_retrain(history, policy, now=day(4, 12))
+    assert late.retrain and late.exit_code == EXIT_RETRAIN
+    (finding,) = [f for f in late.triggers if f.fired]
+    assert finding.rule == "mlflow:credit-risk-production/accuracy"
+    assert finding.detail.startswith(
+        "accuracy of MLflow experiment 'credit-risk-production' below the floor 0.8 in each "
+        "of the last 2 run(s) (0.77, 0.79) (MLflow runs "
+    )
+    # since a retrain, the old model's bad days no longer count
+    history.add_event("retrain", at=day(4, 8))
+    assert not should_retrain(history, policy, now=day(4, 12)).retrain
+    # from the command line, the policy's tracking URI is the history's; a typo is exit 2
+    (tmp_path / "retrain_policy.toml").write_text(
+        '[history]\nbackend = "mlflow"\nexperiment = "credit-risk"\n'
+        f'tracking_uri = "{uri}"\n\n[[mlflow_metric]]\nexperiment = "credit-risk-production"\n'
+        'metric = "acuracy"\nmin = 0.8\n'
+    )
+    assert main(["retrain-check", "--now", day(3, 12)]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "[[mlflow_metric]] #1 metric: no run of 'credit-risk-production' logged 'acuracy'" in err
+    assert "closest: 'accuracy'" in err
