@@ -236,3 +236,37 @@ def test_the_installed_command_exits_1_when_it_refuses(
     )  # fmt: skip
     assert done.returncode == 1, done.stderr
     assert done.stdout.startswith(f"refused: {name} version 2 stays off @champion"), done.stdout
+
+
+GATE_TEST = """
+import pandas as pd
+import pytest
+
+rows = pd.read_csv("holdout.csv")
+
+
+@pytest.mark.gate(min_delta=0.005)
+def test_challenger_is_not_worse(mlaudit):
+    X, y = rows.drop(columns="default"), rows["default"]
+    report = mlaudit.gate("models:/{name}@challenger", "models:/{name}@champion", X, y,
+                          metrics=["accuracy", "roc_auc", "log_loss"], n_boot=500)
+    report.assert_ok()
+"""
+
+
+def test_a_gate_run_by_pytest_then_promote_as_in_ci(
+    registry_store: RegistryStore,
+    registered: str,
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    s, name = registry_store, registered
+    s.X_test[FEATURES].assign(default=s.y_test).to_csv(pytester.path / "holdout.csv", index=False)
+    pytester.makepyfile(test_gate=GATE_TEST.replace("{name}", name))
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", s.uri)  # as CI sets it; the test names URIs only
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--mlaudit-json=gate.json")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["PASS*gate test_gate.py::test_challenger_is_not_worse *"])
+    gate_json = str(pytester.path / "gate.json")
+    assert main(["promote", name, "--record", gate_json]) == 0  # the store from the environment
+    assert holder(s, name) == "2"
