@@ -237,3 +237,60 @@ def test_a_production_metric_logged_by_another_job_drives_the_retrain(
     err = capsys.readouterr().err
     assert "[[mlflow_metric]] #1 metric: no run of 'credit-risk-production' logged 'acuracy'" in err
     assert "closest: 'accuracy'" in err
+
+
+# --------------------------------------------------------------------------- the policy's keys
+
+
+@pytest.mark.parametrize(
+    ("table", "match"),
+    [
+        ({"mlflow_metric": [{"metric": "accuracy", "min": 0.8}]}, "name the MLflow experiment"),
+        (
+            {"mlflow_metric": [{"experiment": "p", "metric": "accuracy"}]},
+            r"\(accuracy\): set min, max or both",
+        ),
+        (
+            {"mlflow_metric": [{"experiment": "p", "metric": "a", "min": 1, "step": 2}]},
+            r"unknown key\(s\) 'step'; known: experiment, metric",
+        ),
+        ({"drift": {}, "history": {"backend": "s3"}}, "backend must be one of sqlite, mlflow"),
+        ({"drift": {}, "history": {"backend": "mlflow", "experiment": ""}}, "non-empty string"),
+        ({"drift": {}, "mlflow_metric": 3}, r"\[\[mlflow_metric\]\] must be an array"),
+    ],
+)
+def test_bad_mlflow_keys_say_what_to_fix(table: dict[str, object], match: str) -> None:
+    from pytest_mlaudit.errors import MlauditInputError
+    from pytest_mlaudit.retrain import RetrainPolicy
+
+    with pytest.raises(MlauditInputError, match=match):
+        RetrainPolicy.from_mapping(table)
+
+
+def test_the_history_table_is_read_from_pyproject_without_the_rules(tmp_path: Path) -> None:
+    from pytest_mlaudit.retrain import HistorySettings, history_settings, load_policy
+
+    assert history_settings(cwd=tmp_path) is None
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.mlaudit.retrain.history]\nbackend = 'mlflow'\nexperiment = 'credit-risk'\n"
+    )
+    # `mlaudit history` needs only where the history is, even without a rule yet
+    assert history_settings(cwd=tmp_path) == HistorySettings("mlflow", None, "credit-risk")
+    from pytest_mlaudit.errors import MlauditInputError
+
+    with pytest.raises(MlauditInputError, match="no rule that can ask for a retrain"):
+        load_policy(cwd=tmp_path)
+    # a policy of [[mlflow_metric]] rules alone can ask for a retrain
+    (tmp_path / "pyproject.toml").write_text(
+        "[[tool.mlaudit.retrain.mlflow_metric]]\nexperiment = 'prod'\nmetric = 'accuracy'\n"
+        "min = 0.8\nruns = 3\n"
+    )
+    (rule,) = load_policy(cwd=tmp_path).mlflow_metrics
+    assert (rule.experiment, rule.metric, rule.min, rule.max, rule.runs) == (
+        "prod",
+        "accuracy",
+        0.8,
+        None,
+        3,
+    )
+    assert rule.label == "mlflow:prod/accuracy"
