@@ -63,6 +63,8 @@ class _SessionState:
     history_path: Path | None = None  #: the SQLite audit history to append the record to
     history_note: str | None = None  #: what happened to it, for the terminal summary
     mlflow_note: str | None = None  #: where --mlaudit-mlflow logged the run, for the summary
+    alert_webhook: str | None = None  #: --mlaudit-alert-webhook (pytest_mlaudit.alerts)
+    alert_lines: list[tuple[str, bool]] = dataclasses.field(default_factory=list)
     record: Any = None  #: the run's AuditRecord, built at session finish
 
 
@@ -160,6 +162,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "default directory of the audit report (like --mlaudit-report)",
         default=None,
     )
+    group.addoption(
+        "--mlaudit-alert-webhook",
+        metavar="URL",
+        default=None,
+        help="when checks start failing or pass again, POST one JSON message (Slack-compatible "
+        "text and the alerts) to URL (default: $MLAUDIT_ALERT_WEBHOOK, else the "
+        "mlaudit_alert_webhook ini key; 'none' turns it off). See docs/alerts.md.",
+    )
+    parser.addini("mlaudit_alert_webhook", "default of --mlaudit-alert-webhook", default=None)
+    parser.addini(
+        "mlaudit_alert_timeout", "seconds the alert webhook POST may take in all (5)", default=None
+    )
     parser.addini(
         "mlaudit_defaults",
         "defaults of the checks, one 'marker.option = value' per line "
@@ -167,6 +181,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="linelist",
         default=[],
     )
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    """``pytest_mlaudit_alert``: see :mod:`pytest_mlaudit.hooks`."""
+    from pytest_mlaudit import hooks
+
+    pluginmanager.add_hookspecs(hooks)
 
 
 def _parse_ini_defaults(lines: list[str]) -> dict[str, dict[str, Any]]:
@@ -209,6 +230,7 @@ def pytest_configure(config: pytest.Config) -> None:
         state.record_path = Path(json_opt)
     elif report_dir is not None:
         state.record_path = report_dir / "audit.json"
+    state.alert_webhook = _alert_webhook(config)
     history = config.getoption("mlaudit_history")
     ini_history = config.getini("mlaudit_history")
     if history:
@@ -220,6 +242,16 @@ def pytest_configure(config: pytest.Config) -> None:
     elif state.record_path is not None:
         # every run that writes a record also appends it to the default history
         state.history_path = config.rootpath / DEFAULT_HISTORY
+    elif state.alert_webhook is not None:  # alerts compare with the last run: the history
+        state.history_path = config.rootpath / DEFAULT_HISTORY
+    if state.alert_webhook is not None and state.history_path is None:
+        config.issue_config_time_warning(
+            pytest.PytestConfigWarning(
+                "mlaudit: --mlaudit-alert-webhook needs the audit history (it compares each "
+                "check with the last run), which is turned off: no alert will be sent."
+            ),
+            stacklevel=2,
+        )
     config.stash[_STATE] = state
     if not _is_worker(config):  # under xdist the controller sees every worker's reports
         config.pluginmanager.register(_OutcomeCollector(state), "mlaudit-outcomes")
@@ -443,6 +475,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state.record_path = path
     if state.history_path is not None:
         _append_history(state, state.record, path, tr)
+        _raise_alerts(config, state, path, report_dir)
     if mlflow_uri is not None:
         _log_mlflow(config, state, mlflow_uri, report_dir, tr)
 
@@ -546,6 +579,51 @@ def _append_history(state: _SessionState, record: Any, json_path: Path | None, t
         state.history_note = None
 
 
+def _alert_webhook(config: pytest.Config) -> str | None:
+    from pytest_mlaudit.alerts import parse_timeout, resolve_webhook
+    from pytest_mlaudit.errors import MlauditInputError
+
+    try:
+        parse_timeout(config.getini("mlaudit_alert_timeout"))
+        ini = config.getini("mlaudit_alert_webhook")
+        return resolve_webhook(config.getoption("mlaudit_alert_webhook"), ini or None)
+    except MlauditInputError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def _raise_alerts(
+    config: pytest.Config, state: _SessionState, record: Path | None, report_dir: Path | None
+) -> None:
+    """Fire and resolve the checks' alerts against the history, tell the conftest hook and
+    the webhook; what happened is a line of the summary, never a changed verdict."""
+    hook = config.hook.pytest_mlaudit_alert
+    call = None
+    if hook.get_hookimpls():
+
+        def call(alerts: Any) -> None:
+            hook(alerts=list(alerts), config=config)
+
+    html = report_dir / "audit.html" if report_dir is not None else None
+    try:
+        from pytest_mlaudit.alerts import parse_timeout, raise_alerts
+
+        assert state.history_path is not None
+        outcome = raise_alerts(
+            state.record,
+            state.history_path,
+            record_path=record,
+            html_path=html if html is not None and html.is_file() else None,
+            webhook=state.alert_webhook,
+            timeout=parse_timeout(config.getini("mlaudit_alert_timeout")),
+            hook=call,
+        )
+    except Exception as exc:  # the run's verdict must not depend on the alerts
+        if state.alert_webhook is not None or call is not None:
+            state.alert_lines.append((f"no alert was raised: {_short(str(exc))}", True))
+        return
+    state.alert_lines.extend(outcome.lines())
+
+
 def _render_report(config: pytest.Config, record: Path, out_dir: Path, tr: Any) -> None:
     """Render the notebook report; a failure is reported but never changes the verdict."""
 
@@ -643,3 +721,5 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.write_line(f"mlaudit: {state.history_note}")
     if state.mlflow_note:
         terminalreporter.write_line(f"mlaudit: {state.mlflow_note}")
+    for line, bad in state.alert_lines:
+        terminalreporter.write_line(f"mlaudit: {line}", red=bad)

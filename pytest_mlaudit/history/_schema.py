@@ -14,7 +14,14 @@ from __future__ import annotations
 import sqlite3
 from typing import Final
 
-__all__ = ["SCHEMA", "SCHEMA_VERSION", "TEMP_SCHEMA", "migrate", "reader_views"]
+__all__ = [
+    "ALERT_TABLES",
+    "SCHEMA",
+    "SCHEMA_VERSION",
+    "TEMP_SCHEMA",
+    "migrate",
+    "reader_views",
+]
 
 #: Bumped when the tables change; a store written by a newer version is refused.
 SCHEMA_VERSION: Final = 2
@@ -30,6 +37,37 @@ CREATE TABLE IF NOT EXISTS tests (
     message TEXT,
     n_checks INTEGER NOT NULL,
     PRIMARY KEY (run_id, nodeid)
+);
+"""
+
+#: The alert state and the delivery log (:mod:`pytest_mlaudit.alerts`). Tables added
+#: beside the others, which they change nothing of: no new schema version. A writer creates
+#: them in a store that has none (written before them); a reader of such a store sees
+#: none (no alerts, no deliveries). ``alerts``: one row each time a check's alert fires or
+#: resolves; a key is open while its latest row says ``firing``. ``alert_deliveries``: one
+#: row per attempt to tell someone (the conftest hook, the webhook), delivered or not.
+ALERT_TABLES: Final = """
+CREATE TABLE IF NOT EXISTS alerts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL,
+    alert_key TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('firing', 'resolved')),
+    since TEXT NOT NULL,
+    payload TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alerts_by_key ON alerts (alert_key, id);
+CREATE TABLE IF NOT EXISTS alert_deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+    attempted_at TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    target TEXT,
+    n_alerts INTEGER NOT NULL,
+    ok INTEGER NOT NULL,
+    status INTEGER,
+    error TEXT,
+    duration_s REAL NOT NULL
 );
 """
 
@@ -95,7 +133,7 @@ CREATE TABLE IF NOT EXISTS events (
     run_id INTEGER REFERENCES runs (id) ON DELETE SET NULL
 );
 CREATE INDEX IF NOT EXISTS events_by_kind ON events (kind, created_at);
-"""
+{ALERT_TABLES}"""
 
 #: The tables for a reader of a file that has none: temporary, in the connection only.
 TEMP_SCHEMA: Final = "\n".join(

@@ -8,18 +8,20 @@ threads); every write is one ``BEGIN IMMEDIATE`` transaction. The rows written c
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as _dt
 import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, Literal
 
 from pytest_mlaudit.errors import MlauditInputError
 from pytest_mlaudit.history._ingest import ingest, load_record
 from pytest_mlaudit.history._schema import (
+    ALERT_TABLES,
     SCHEMA,
     SCHEMA_VERSION,
     TEMP_SCHEMA,
@@ -38,7 +40,16 @@ from pytest_mlaudit.history.rows import (
 )
 from pytest_mlaudit.record import AuditRecord
 
-__all__ = ["DEFAULT_TIMEOUT", "EVENT_KINDS", "SCHEMA_VERSION", "EventKind", "HistoryStore"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "EVENT_KINDS",
+    "SCHEMA_VERSION",
+    "AlertRow",
+    "AlertState",
+    "DeliveryRow",
+    "EventKind",
+    "HistoryStore",
+]
 
 #: What ``mlaudit history mark`` records.
 EVENT_KINDS: Final = ("retrain", "promotion", "rollback")
@@ -46,6 +57,43 @@ EVENT_KINDS: Final = ("retrain", "promotion", "rollback")
 DEFAULT_TIMEOUT: Final = 30.0
 
 EventKind = Literal["retrain", "promotion", "rollback"]
+AlertState = Literal["firing", "resolved"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AlertRow:
+    """One alert that fired or resolved (table ``alerts``)."""
+
+    id: int
+    run_id: int | None  #: the run that changed the check's state
+    created_at: str  #: that run's time
+    key: str  #: the check's alert key (:func:`pytest_mlaudit.alerts.alert_key`)
+    state: AlertState
+    since: str  #: when the check started failing (firing: the run's own time)
+    payload: dict[str, Any]  #: the alert as it was sent (:meth:`Alert.to_dict`)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DeliveryRow:
+    """One attempt to deliver a run's alerts (table ``alert_deliveries``)."""
+
+    id: int
+    run_id: int | None
+    attempted_at: str
+    channel: str  #: "webhook" or "hook" (the conftest hook)
+    target: str | None  #: the webhook URL without its path (which holds the secret)
+    n_alerts: int
+    ok: bool
+    status: int | None  #: the HTTP status, when there was an answer
+    error: str | None  #: what went wrong, in words
+    duration_s: float
+
+
+def _alert_tables(conn: sqlite3.Connection) -> None:
+    """Create the alert tables in a store written before them (inside a transaction)."""
+    for statement in ALERT_TABLES.split(";"):
+        if statement.strip():
+            conn.execute(statement)
 
 
 def _timeout_from_env() -> float:
@@ -489,6 +537,159 @@ class HistoryStore:
         )
         with self._connection() as conn:
             return [Event(*row) for row in conn.execute(sql, args)]
+
+    # -- alerts (the state of each check's alert, and the delivery log)
+
+    def find_run(
+        self, record: AuditRecord | Mapping[str, Any] | str | os.PathLike[str]
+    ) -> int | None:
+        """The id of the run that stored ``record``, or None when it is not in the store."""
+        uid = ingest(load_record(record)).uid
+        with self._connection() as conn:
+            row = conn.execute("SELECT id FROM runs WHERE run_uid = ?", (uid,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def change_alerts(
+        self,
+        observed: Mapping[str, bool],
+        *,
+        at: str | _dt.datetime,
+        payload: Callable[[str, AlertState, str], Mapping[str, Any]],
+        run_id: int | None = None,
+    ) -> list[AlertRow]:
+        """Fire and resolve the alerts of one run's checks, in one transaction.
+
+        ``observed`` maps each check's alert key to True (it failed in this run) or False
+        (it passed). A failing key without an open alert fires; a passing key with an open
+        alert resolves; every other key keeps its state (a check still failing, still
+        passing, or absent from ``observed`` because it did not run). ``payload(key,
+        state, since)`` gives the JSON the new row keeps. Returns the new rows, in the
+        order of ``observed``.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> store = HistoryStore(pathlib.Path(tempfile.mkdtemp()) / "history.sqlite")
+        >>> body = lambda key, state, since: {"key": key}
+        >>> [a.state for a in store.change_alerts({"t::drift#0": True}, at="2025-01-06",
+        ...                                       payload=body)]
+        ['firing']
+        >>> store.change_alerts({"t::drift#0": True}, at="2025-01-13", payload=body)
+        []
+        >>> [(a.state, a.since) for a in store.change_alerts({"t::drift#0": False},
+        ...                                                  at="2025-01-20", payload=body)]
+        [('resolved', '2025-01-06T00:00:00+00:00')]
+        """
+        when = utc_iso(at)
+        out: list[AlertRow] = []
+        with self._write() as conn:
+            _alert_tables(conn)
+            open_since = {row.key: row.since for row in self._open_alerts(conn)}
+            for key, failing in observed.items():
+                since = open_since.get(key)
+                state: AlertState
+                if failing and since is None:
+                    state, since = "firing", when
+                elif not failing and since is not None:
+                    state = "resolved"
+                else:
+                    continue
+                data = dict(payload(key, state, since))
+                cur = conn.execute(
+                    "INSERT INTO alerts (run_id, created_at, alert_key, state, since, payload) "
+                    "VALUES (?,?,?,?,?,?)",
+                    (run_id, when, key, state, since, json.dumps(data, allow_nan=False)),
+                )
+                out.append(AlertRow(int(cur.lastrowid or 0), run_id, when, key, state, since, data))
+        return out
+
+    @staticmethod
+    def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+        sql = "SELECT 1 FROM {} WHERE type = 'table' AND name = ?"
+        return any(
+            conn.execute(sql.format(master), (name,)).fetchone()
+            for master in ("main.sqlite_master", "temp.sqlite_master")
+        )
+
+    @staticmethod
+    def _alert_rows(conn: sqlite3.Connection, where: str, args: Sequence[Any]) -> list[AlertRow]:
+        sql = f"SELECT id, run_id, created_at, alert_key, state, since, payload FROM alerts {where}"
+        return [
+            AlertRow(int(r[0]), r[1], r[2], r[3], r[4], r[5], json.loads(r[6]))
+            for r in conn.execute(sql, args)
+        ]
+
+    def _open_alerts(self, conn: sqlite3.Connection) -> list[AlertRow]:
+        if not self._has_table(conn, "alerts"):
+            return []
+        return self._alert_rows(
+            conn,
+            "WHERE id IN (SELECT max(id) FROM alerts GROUP BY alert_key) AND state = 'firing' "
+            "ORDER BY id",
+            (),
+        )
+
+    def open_alerts(self) -> list[AlertRow]:
+        """The alerts firing now: checks whose last alert fired and did not resolve yet."""
+        with self._connection() as conn:
+            return self._open_alerts(conn)
+
+    def alerts(self, *, key: str | None = None, limit: int | None = None) -> list[AlertRow]:
+        """Alerts that fired or resolved, newest first (``key``: one check's)."""
+        with self._connection() as conn:
+            if not self._has_table(conn, "alerts"):
+                return []
+            where = "WHERE alert_key = ?" if key is not None else ""
+            limit_sql = f" LIMIT {int(limit)}" if limit is not None else ""
+            return self._alert_rows(
+                conn, f"{where} ORDER BY id DESC{limit_sql}", () if key is None else (key,)
+            )
+
+    def add_delivery(
+        self,
+        *,
+        channel: str,
+        n_alerts: int,
+        ok: bool,
+        duration_s: float,
+        run_id: int | None = None,
+        target: str | None = None,
+        status: int | None = None,
+        error: str | None = None,
+        at: str | _dt.datetime | None = None,
+    ) -> DeliveryRow:
+        """Keep one attempt to deliver alerts in the delivery log."""
+        when = utc_iso(at)
+        values = (run_id, when, channel, target, n_alerts, int(ok), status, error, duration_s)
+        with self._write() as conn:
+            _alert_tables(conn)
+            cur = conn.execute(
+                "INSERT INTO alert_deliveries (run_id, attempted_at, channel, target, n_alerts, "
+                "ok, status, error, duration_s) VALUES (?,?,?,?,?,?,?,?,?)",
+                values,
+            )
+        row_id = int(cur.lastrowid or 0)
+        return DeliveryRow(
+            row_id, run_id, when, channel, target, n_alerts, ok, status, error, duration_s
+        )
+
+    def deliveries(self, *, limit: int | None = None) -> list[DeliveryRow]:
+        """The delivery log, newest first."""
+        with self._connection() as conn:
+            if not self._has_table(conn, "alert_deliveries"):
+                return []
+            sql = (
+                "SELECT id, run_id, attempted_at, channel, target, n_alerts, ok, status, error, "
+                "duration_s FROM alert_deliveries ORDER BY id DESC"
+            )
+            if limit is not None:
+                sql += f" LIMIT {int(limit)}"
+            return [
+                DeliveryRow(
+                    int(r[0]), r[1], r[2], r[3], r[4], int(r[5]), bool(r[6]), r[7], r[8], r[9]
+                )
+                for r in conn.execute(sql)
+            ]
 
     @staticmethod
     def _time_filter(
