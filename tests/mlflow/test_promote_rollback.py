@@ -154,6 +154,13 @@ def test_dry_run_and_separate_audit_and_gate_records(
     )
     assert cli(s, "promote", name, "--record", audit, "--record", gated, "--dry-run") == 0
     assert "would promote" in capsys.readouterr().out
+    assert (
+        cli(s, "promote", name, "--from", "2", "--record", audit, "--record", gated, "--dry-run")
+        == 0
+    )
+    assert f"would promote {name} version 2 to @champion" in capsys.readouterr().out
+    assert cli(s, "promote", name, "--from", "7", "--record", gated) == 2  # no version 7
+    assert "version=7" in capsys.readouterr().err
     assert holder(s, name) == "1" and "mlaudit.audit" not in tags(s, name, "2")
     assert cli(s, "promote", name, "--record", audit) == 1  # the audit alone has no gate
     assert "it holds no gate check" in capsys.readouterr().out
