@@ -43,7 +43,7 @@ def test_a_run_is_logged_with_metrics_tags_and_the_record(pytester: pytest.Pytes
     result = pytester.runpytest_subprocess(
         "-p",
         "no:cacheprovider",
-        "--mlaudit-json=audit.json",
+        "--mlaudit-report=reports",
         "--mlaudit-history=none",
         f"--mlaudit-mlflow={uri}",
         "--mlaudit-mlflow-experiment=credit-risk-audit",
@@ -60,7 +60,7 @@ def test_a_run_is_logged_with_metrics_tags_and_the_record(pytester: pytest.Pytes
     assert tags["mlaudit.check.test_shifted.kind"] == "drift"
     assert run.info.status == "FINISHED"
     # the numbers are the record's: each key figure and each per-column measure
-    rec = read_record(pytester.path / "audit.json")
+    rec = read_record(pytester.path / "reports" / "audit.json")
     shifted = next(c for c in rec.checks if c.nodeid.endswith("test_shifted"))
     psi = next(m for m in shifted.measures if m.name == "psi" and m.subject == "x")
     assert psi.statistic > 0.2
@@ -72,9 +72,13 @@ def test_a_run_is_logged_with_metrics_tags_and_the_record(pytester: pytest.Pytes
         1.0,
         1.0,
     )
-    # the record is an artifact, the same document as audit.json
+    # the record is an artifact, the same document as audit.json, and so is the report
     c = MlflowClient(uri)
-    assert [a.path for a in c.list_artifacts(run.info.run_id)] == ["audit.json"]
+    assert [a.path for a in c.list_artifacts(run.info.run_id)] == ["audit.json", "report"]
+    report = sorted(a.path for a in c.list_artifacts(run.info.run_id, "report"))
+    assert report == ["report/audit.html", "report/audit.ipynb"]
+    html = c.download_artifacts(run.info.run_id, "report/audit.html", str(pytester.path / "dl"))
+    assert Path(html).read_bytes() == (pytester.path / "reports" / "audit.html").read_bytes()
     local = c.download_artifacts(run.info.run_id, "audit.json", str(pytester.path / "dl"))
     assert json.loads(Path(local).read_text()) == rec.to_dict()
     # a second run is a second MLflow run
