@@ -203,3 +203,31 @@ def test_a_store_that_cannot_be_opened_fails_the_candidate_not_the_run(tmp_path)
         "artifact does not load: the candidate models:/credit-risk@challenger: cannot reach the "
         f"registry {broken} ("
     ), problem
+
+
+def test_a_run_uri_also_reads_a_model_saved_as_plain_run_artifacts(
+    registry_store: RegistryStore, tmp_path
+) -> None:
+    """MLflow 2 kept models as run artifacts (no logged model): ``runs:/ID/PATH`` finds them."""
+    import mlflow.sklearn
+    from sklearn.linear_model import LogisticRegression
+
+    s = registry_store
+    c = s.client()
+    run = c.create_run(c.get_experiment_by_name("models").experiment_id)
+    fitted = LogisticRegression().fit(s.X_test[FEATURES], s.y_test)
+    mlflow.sklearn.save_model(fitted, tmp_path / "legacy", pip_requirements=["scikit-learn"])
+    c.log_artifacts(run.info.run_id, str(tmp_path / "legacy"), "legacy_model")
+    report = check_gate(
+        f"runs:/{run.info.run_id}/legacy_model",
+        None,
+        s.X_test[FEATURES],
+        s.y_test,
+        metrics="log_loss",
+        floor=0.6,
+        n_boot=100,
+        tracking_uri=s.uri,
+    )
+    assert report.passed and report.metric("log_loss").candidate < 0.6, report.summary()
+    src = report.candidate_source
+    assert (src.run_id, src.model_id, src.flavor) == (run.info.run_id, None, "mlflow.sklearn")
