@@ -161,11 +161,13 @@ BUILTIN_MODES: Final[tuple[FailureMode, ...]] = (
     FailureMode(
         "skew",
         "A training/serving skew check (failure mode 1). Keyword arguments become the "
-        "defaults of mlaudit.parity()/mlaudit.skew() in this test, e.g. skew(rtol=1e-6).",
+        "defaults of mlaudit.parity()/mlaudit.skew()/mlaudit.store_parity() in this test, "
+        "e.g. skew(rtol=1e-6).",
         "Training/serving skew",
         "Does the model see in serving the features it was trained on? Parity checks run the "
         "offline and online feature code on the same raw rows; skew checks compare the "
-        "distributions of served and training features.",
+        "distributions of served and training features; store-parity checks read the same "
+        "entities from a feature store's offline and online paths.",
     ),
     FailureMode(
         "drift",

@@ -86,7 +86,15 @@ def _data(path: Path, now: pd.Timestamp) -> None:
 
 
 def _definitions(path: Path) -> list[Any]:
-    from feast import Entity, FeatureService, FeatureView, Field, FileSource, ValueType
+    from feast import (
+        Entity,
+        FeatureService,
+        FeatureView,
+        Field,
+        FileSource,
+        RequestSource,
+        ValueType,
+    )
     from feast.on_demand_feature_view import on_demand_feature_view
     from feast.types import Float64, Int64, String
 
@@ -142,6 +150,14 @@ def _definitions(path: Path) -> list[Any]:
         pairs = zip(inputs["trips"], inputs["conv_rate"], strict=True)
         return {"trips_per_conv": [None if c is None else t / c for t, c in pairs]}
 
+    request = RequestSource(name="trip_request", schema=[Field(name="distance", dtype=Float64)])
+
+    @on_demand_feature_view(  # type: ignore[misc]
+        sources=[stats, request], schema=[Field(name="expected", dtype=Float64)], mode="pandas"
+    )
+    def driver_offer(inputs: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({"expected": inputs["distance"] * inputs["conv_rate"]})
+
     customers = FileSource(
         name="customers", path=str(data / "customers.parquet"), timestamp_field="event_timestamp"
     )
@@ -180,6 +196,7 @@ def _definitions(path: Path) -> list[Any]:
         driver_scaled,
         driver_centered,
         driver_ratio,
+        driver_offer,
         profile,
         visits,
         service,

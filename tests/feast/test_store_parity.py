@@ -332,3 +332,14 @@ def test_the_marker_sets_the_defaults_in_a_test_run(
     record = json.loads((pytester.path / "audit.json").read_text())
     kinds = [c["kind"] for c in record["checks"]]
     assert kinds == ["store_parity", "store_parity"]
+
+
+def test_an_on_demand_view_with_request_data(repo: Repo) -> None:
+    refs = ["driver_offer:expected"]
+    with pytest.raises(MlauditInputError, match="need request data"):
+        check_store_parity(repo.path, refs)
+    with pytest.raises(MlauditInputError, match=r"lacks the column\(s\) \['distance'\]"):
+        check_store_parity(repo.path, refs, entity_rows=[{"driver_id": 1}])
+    rows = [{"driver_id": d, "distance": 2.0 * d} for d in (1, 2, 3)]
+    report = check_store_parity(repo.path, refs, entity_rows=rows)
+    assert report.passed and report.n_entities == 3, report.summary()
