@@ -97,6 +97,8 @@ def _prepare_sample(X: Any, sample: Any, sample_rows: int) -> Any:
 
 
 def _is_uri(obj: Any) -> bool:
+    """An MLflow model URI (as ``registry.is_model_uri``, which is imported only when one
+    is given: the registry module imports this package's report types)."""
     return isinstance(obj, str) and obj.startswith(("models:/", "runs:/"))
 
 
