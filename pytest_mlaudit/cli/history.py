@@ -9,6 +9,10 @@ create or change the store.
 Options go before or after the action (``mlaudit history --limit 1 runs`` and
 ``mlaudit history runs --limit 1`` are the same); an option the action does not take
 is an error that says so.
+
+The history is the SQLite store, or the audit runs ``pytest --mlaudit-mlflow`` logged to
+MLflow (``--mlflow``, ``--tracking-uri``, ``$MLAUDIT_HISTORY_BACKEND`` or the retrain
+policy's ``[history]`` table: :func:`open_store`); every action works on either.
 """
 
 from __future__ import annotations
