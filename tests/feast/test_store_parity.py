@@ -302,6 +302,7 @@ def test_each_entity_may_have_its_own_as_of_time(make_repo: Callable[..., Repo])
     # driver 1 as of now reads the latest row (stale online); driver 2 as of 2 h ago agrees
     assert [m.entity for m in report.mismatches] == [{"driver_id": 1}]
     assert report.mismatches[0].cause == "stale"
+    assert report.at.endswith("(each entity's event_timestamp)")
     with pytest.raises(MlauditInputError, match="give one"):
         check_store_parity(repo.path, DRIVER, entity_df=entities, at=repo.now)
 

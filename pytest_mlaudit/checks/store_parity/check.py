@@ -341,6 +341,14 @@ def _feature(
     )
 
 
+def _as_of_text(given: pd.DataFrame | None, when: pd.Timestamp) -> str:
+    """``at`` for the report: the time, or the range of the entities' own times."""
+    if given is None or TS not in given.columns:
+        return when.isoformat()
+    first, last = given[TS].min().isoformat(), given[TS].max().isoformat()
+    return first if first == last else f"{first} to {last} (each entity's event_timestamp)"
+
+
 def _kept(found: Mapping[str, _Found], limit: int) -> tuple[StoreMismatch, ...]:
     """Up to ``limit`` mismatches, taken in turn from each feature (so each shows)."""
     lists = [v.kept for v in found.values() if v.kept]
@@ -497,7 +505,7 @@ def check_store_parity(
         n_mismatched=n_mismatched,
         n_offline_missing_rows=n_no_row,
         entity_keys=tuple(g.keys for g in groups),
-        at=when.isoformat(),
+        at=_as_of_text(given, when),
         store=str(fs.repo_path),
         project=str(fs.project),
         entities_from=source if given is not None else "sampled",

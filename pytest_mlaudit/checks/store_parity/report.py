@@ -151,7 +151,9 @@ class StoreParityReport(CheckReport):
     n_mismatched: int  #: entities with any mismatching feature
     n_offline_missing_rows: int  #: entities get_historical_features returned no row for
     entity_keys: tuple[tuple[str, ...], ...]  #: the join keys of each entity group
-    at: str  #: the as-of time of the offline read (ISO 8601)
+    #: the as-of time of the offline read (ISO 8601), or the range of the entities' own
+    #: times (``entity_df['event_timestamp']``)
+    at: str
     store: str  #: the feature repo's path
     project: str  #: the Feast project
     entities_from: str  #: "entity_df", "entity_rows" or "sampled"
