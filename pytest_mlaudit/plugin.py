@@ -515,7 +515,15 @@ def _log_mlflow(
         )
     except Exception as exc:  # the run's verdict must not depend on MLflow
         detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        _say(tr, f"the audit was NOT logged to MLflow {uri or '(default URI)'}: {_short(detail)}")
+        later = ""
+        if state.record_path is not None:  # the record is kept: it can be logged later
+            where = f"--tracking-uri {uri}" if uri else "--mlflow"
+            named = f" --mlflow-experiment {experiment}" if experiment else ""
+            later = f"; log it later: mlaudit history add {state.record_path} {where}{named}"
+        _say(
+            tr,
+            f"the audit was NOT logged to MLflow {uri or '(default URI)'}: {_short(detail)}{later}",
+        )
         return
     state.mlflow_note = (
         f"audit logged to MLflow run {logged.run_id} (experiment "

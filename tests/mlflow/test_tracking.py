@@ -116,6 +116,7 @@ def test_a_store_that_cannot_be_used_changes_no_verdict_and_says_so_in_one_line(
     lines = [ln for ln in broken.outlines if "MLflow" in ln]
     assert len(lines) == 1, lines
     assert lines[0].startswith(f"mlaudit: the audit was NOT logged to MLflow {uri}: ")
+    assert lines[0].endswith(f"; log it later: mlaudit history add audit.json --tracking-uri {uri}")
     assert "Traceback" not in broken.stdout.str() + broken.stderr.str()
     assert (pytester.path / "audit.json").is_file()  # the record is kept all the same
 
