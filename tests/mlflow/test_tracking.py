@@ -8,6 +8,7 @@ import math
 import socket
 import time
 from pathlib import Path
+from typing import Any
 
 import mlflow
 import pytest
@@ -220,3 +221,37 @@ def test_metric_names_are_valid_unique_and_skip_what_is_not_finite() -> None:
     for key in metrics:
         _validate_metric_name(key)
         assert len(key) <= 250
+
+
+def test_a_real_gate_on_registry_uris_links_the_versions_it_compared(
+    registry_store: Any, registered: str, tmp_path: Path
+) -> None:
+    """check_gate on ``models:/NAME@challenger`` vs ``@champion``: the audit run names the
+    versions the aliases resolved to and links both logged models."""
+    from pytest_mlaudit import check_gate
+    from pytest_mlaudit.record import CheckEntry, build_record
+    from tests.mlflow.conftest import FEATURES
+
+    s = registry_store
+    report = check_gate(
+        f"models:/{registered}@challenger",
+        f"models:/{registered}@champion",
+        s.X_test[FEATURES],
+        s.y_test,
+        metrics=["accuracy", "roc_auc"],
+        n_boot=200,
+        tracking_uri=s.uri,
+    )
+    entry = CheckEntry.from_report("gate", report, nodeid="tests/test_gate.py::test_challenger")
+    rec = build_record([entry])
+    assert model_versions(rec) == {registered: "2,1"}
+    logged = log_audit(rec, tracking_uri=s.uri, experiment="gate-e2e")
+    run = s.client().get_run(logged.run_id)
+    assert run.data.tags[f"mlaudit.model_version.{registered}"] == "2,1"
+    assert run.data.tags["mlaudit.check.test_challenger.candidate"] == f"models:/{registered}/2"
+    assert run.data.tags["mlaudit.check.test_challenger.verdict"] == "passed"
+    ids = {report.candidate_source.model_id, report.baseline_source.model_id}
+    assert None not in ids and {m.model_id for m in run.inputs.model_inputs} == ids
+    auc = report.metric("roc_auc")
+    assert run.data.metrics["test_challenger.roc_auc.candidate"] == pytest.approx(auc.candidate)
+    assert run.data.metrics["test_challenger.roc_auc.baseline"] == pytest.approx(auc.baseline)
