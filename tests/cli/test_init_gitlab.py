@@ -153,9 +153,30 @@ def test_the_registry_pipelines_promote_and_roll_back_through_mlflow(ci: str) ->
     )
     variables = _variables(ci, text)
     assert variables["MLAUDIT_MODEL"] == "credit-risk"
-    assert variables["MLAUDIT_CANDIDATE"] == "models:/credit-risk@challenger"
+    assert variables["MLAUDIT_CANDIDATE"].endswith("'models:/credit-risk@challenger' }}") or (
+        variables["MLAUDIT_CANDIDATE"] == "models:/credit-risk@challenger"
+    )
     assert variables["MLAUDIT_PRODUCTION"] == "models:/credit-risk@champion"
     assert "'pytest-mlaudit[mlflow,report]'" in text
+    # a merge request's candidate has an alias of its own: it never replaces the challenger
+    assert 'TRAIN_COMMAND: python train.py --register credit-risk --alias "$CANDIDATE_ALIAS"' in (
+        text
+    )
+    if ci == "gitlab":
+        mr = yaml.safe_load(text)["gate"]["rules"][0]
+        assert mr["variables"] == {
+            "CANDIDATE_ALIAS": "challenger-mr-$CI_MERGE_REQUEST_IID",
+            "MLAUDIT_CANDIDATE": "models:/credit-risk@challenger-mr-$CI_MERGE_REQUEST_IID",
+        }
+        assert variables["CANDIDATE_ALIAS"] == "challenger"
+        mr = yaml.safe_load(text)["audit"]["rules"][0]
+        assert mr["variables"]["AUDIT_TRACKING"] == "none"  # not logged to MLflow either
+        assert '--mlaudit-mlflow="$AUDIT_TRACKING"' in joined
+    else:
+        assert "format('challenger-pr-{0}', github.event.number)" in variables["CANDIDATE_ALIAS"]
+        assert "--mlaudit-mlflow=${{ github.event_name == 'pull_request' && 'none' || '' }}" in (
+            joined
+        )
 
 
 def _github(registry: str = "pointer", model: str | None = None) -> str:
