@@ -387,3 +387,14 @@ def test_the_registry_gate_fixture_reads_the_champion_alias(
         mp.setenv("MLFLOW_REGISTRY_URI", "http://127.0.0.1:9")
         result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
         result.assert_outcomes(errors=1)
+
+
+def test_every_pytest_option_in_the_pipelines_exists(pytester: pytest.Pytester) -> None:
+    used = set()
+    for registry, model in VARIANTS:
+        for text in (gitlab_ci(registry=registry, model=model), _github(registry, model)):
+            used |= set(re.findall(r"--mlaudit-[a-z-]+", text))
+    assert {"--mlaudit-json", "--mlaudit-history", "--mlaudit-mlflow"} <= used
+    result = pytester.runpytest_subprocess("--help")
+    known = set(re.findall(r"--mlaudit-[a-z-]+", result.stdout.str()))
+    assert used <= known, sorted(used - known)
