@@ -43,10 +43,10 @@ def receiver(*, delay: float = 0.0, status: int = 200) -> Iterator[Receiver]:
             rec.paths.append(self.path)
             if rec.delay:
                 time.sleep(rec.delay)
-            self.send_response(rec.status)
-            self.send_header("Content-Type", "text/plain")
-            self.end_headers()
             try:
+                self.send_response(rec.status)
+                self.send_header("Content-Type", "text/plain")
+                self.end_headers()
                 self.wfile.write(b"ok" if rec.status < 400 else b"invalid_payload")
             except OSError:  # the client gave up waiting
                 pass
