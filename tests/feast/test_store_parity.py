@@ -344,3 +344,16 @@ def test_an_on_demand_view_with_request_data(repo: Repo) -> None:
     rows = [{"driver_id": d, "distance": 2.0 * d} for d in (1, 2, 3)]
     report = check_store_parity(repo.path, refs, entity_rows=rows)
     assert report.passed and report.n_entities == 3, report.summary()
+
+
+def test_importing_the_check_does_not_import_feast() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pytest_mlaudit\n"
+        "from pytest_mlaudit import check_store_parity, StoreParityReport\n"
+        "import pytest_mlaudit.report.sections.store_parity\n"
+        "assert 'feast' not in sys.modules, 'feast imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)

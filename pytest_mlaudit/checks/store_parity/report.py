@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import ClassVar, Final
+from typing import Any, ClassVar, Final
 
 from pytest_mlaudit.result import BadWhen, CheckReport, Measure, breaches, fmt_number, format_table
 
@@ -231,6 +231,50 @@ class StoreParityReport(CheckReport):
             return hits[0]
         known = [f.reference for f in self.features]
         raise KeyError(f"feature {reference!r} was not compared (or is ambiguous); {known!r}")
+
+    def to_frame(self) -> Any:
+        """One row per feature, as a pandas DataFrame (pandas is imported here)."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "view": f.view,
+                    "feature": f.feature,
+                    "on_demand": f.on_demand,
+                    "checked": f.checked,
+                    "mismatched": f.mismatched,
+                    "mismatch_rate": f.mismatch_rate,
+                    "absent_in": f.absent_in,
+                    "causes": ", ".join(f"{c}={n}" for c, n in sorted(f.causes.items())),
+                    "max_abs_diff": f.max_abs_diff,
+                    "offline_type": f.offline_type,
+                    "online_type": f.online_type,
+                }
+                for f in self.features
+            ]
+        )
+
+    def mismatches_frame(self) -> Any:
+        """The kept mismatches, one row each, entity keys as columns (pandas)."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "view": m.view,
+                    "feature": m.feature,
+                    **m.entity,
+                    "offline": m.offline_json,
+                    "online": m.online_json,
+                    "offline_timestamp": m.offline_timestamp,
+                    "online_timestamp": m.online_timestamp,
+                    "cause": m.cause,
+                    "detail": m.detail,
+                }
+                for m in self.mismatches
+            ]
+        )
 
     def brief(self) -> str:
         parts = []

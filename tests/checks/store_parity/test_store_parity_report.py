@@ -54,6 +54,20 @@ def test_round_trip_measures_and_figures() -> None:
         report.feature("trips")
 
 
+def test_frames() -> None:
+    report = make_store_parity_report()
+    frame = report.to_frame()
+    assert frame["mismatched"].tolist() == [20, 0, 0, 20]
+    assert frame.loc[3, "absent_in"] == "online" and frame.loc[0, "causes"] == "stale=20"
+    rows = report.mismatches_frame()
+    assert rows.loc[0, ["driver_id", "offline", "online", "cause"]].tolist() == [
+        1,
+        0.51,
+        0.01,
+        "stale",
+    ]
+
+
 def test_the_summary_names_feature_entity_values_and_cause() -> None:
     text = make_store_parity_report().summary()
     assert text.startswith("store parity FAILED: 2 of 4 feature(s)")
