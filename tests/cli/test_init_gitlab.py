@@ -158,6 +158,9 @@ def test_the_registry_pipelines_promote_and_roll_back_through_mlflow(ci: str) ->
     )
     assert variables["MLAUDIT_PRODUCTION"] == "models:/credit-risk@champion"
     assert "'pytest-mlaudit[mlflow,report]'" in text
+    # the history the retrain check reads and the marks go to: the runs in MLflow
+    assert variables["MLAUDIT_HISTORY_BACKEND"] == "mlflow"
+    assert "python -m pip install 'pytest-mlaudit[mlflow]'" in text
     # a merge request's candidate has an alias of its own: it never replaces the challenger
     assert 'TRAIN_COMMAND: python train.py --register credit-risk --alias "$CANDIDATE_ALIAS"' in (
         text
