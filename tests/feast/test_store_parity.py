@@ -5,6 +5,7 @@ the feature and the cause."""
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -287,6 +288,8 @@ def test_no_entity_before_the_as_of_time_fails_with_a_note(repo: Repo) -> None:
     report = check_store_parity(repo.path, DRIVER, at=repo.now - pd.Timedelta(days=30))
     assert not report.passed and report.n_entities == 0
     assert "nothing was compared" in report.notes[0]
+    assert [(f.reference, f.checked) for f in report.features] == [(r, 0) for r in DRIVER]
+    assert all(math.isnan(m.statistic) and m.breached for m in report.measures())
 
 
 def test_each_entity_may_have_its_own_as_of_time(make_repo: Callable[..., Repo]) -> None:

@@ -341,6 +341,28 @@ def _feature(
     )
 
 
+def _unchecked(ref: Ref, opts: Options) -> FeatureStoreParity:
+    """The row of a feature no entity was found for (its rate is NaN: it fails)."""
+    rtol, atol = tolerance_of(opts, ref)
+    return FeatureStoreParity(
+        view=ref.view,
+        feature=ref.feature,
+        on_demand=ref.on_demand,
+        checked=0,
+        mismatched=0,
+        value_mismatches=0,
+        type_mismatches=0,
+        missing_mismatches=0,
+        absent_in="",
+        max_abs_diff=None,
+        max_rel_diff=None,
+        rtol=rtol,
+        atol=atol,
+        offline_type="-",
+        online_type="-",
+    )
+
+
 def _as_of_text(given: pd.DataFrame | None, when: pd.Timestamp) -> str:
     """``at`` for the report: the time, or the range of the entities' own times."""
     if given is None or TS not in given.columns:
@@ -486,6 +508,7 @@ def check_store_parity(
                 f"sources at or before {when.isoformat()}; nothing was compared for "
                 f"{[r.reference for r in group.refs]}"
             )
+            rows.extend(_unchecked(ref, opts) for ref in group.refs)
             continue
         assert group.has_row is not None
         n_no_row += int((~group.has_row).sum())
