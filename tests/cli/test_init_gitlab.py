@@ -401,3 +401,80 @@ def test_every_pytest_option_in_the_pipelines_exists(pytester: pytest.Pytester) 
     result = pytester.runpytest_subprocess("--help")
     known = set(re.findall(r"--mlaudit-[a-z-]+", result.stdout.str()))
     assert used <= known, sorted(used - known)
+
+
+# --------------------------------------------------------------------------- run for real
+
+FAKE_PYTEST = (
+    '#!/bin/sh\necho "pytest $*" >> "$CI_PROJECT_DIR/calls.log"\nexit "$FAKE_PYTEST_EXIT"\n'
+)
+
+
+def _git(cwd: Path, *args: str) -> str:
+    out = subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, timeout=60, check=True
+    )
+    return out.stdout.strip()
+
+
+@pytest.mark.parametrize(("audit_exit", "job_exit"), [(0, 0), (1, 1), (3, 3)])
+def test_the_pointer_post_deploy_job_keeps_or_rolls_back(
+    tmp_path: Path, audit_exit: int, job_exit: int
+) -> None:
+    """The post-deploy job's script as GitLab's runner runs it (one bash, -e, pipefail),
+    against a real git remote, with a stand-in pytest that exits ``audit_exit``."""
+    remote, seed, job = tmp_path / "remote.git", tmp_path / "seed", tmp_path / "job"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
+    subprocess.run(["git", "clone", "-q", str(remote), str(seed)], check=True)
+    (seed / "models").mkdir()
+    (seed / "models" / "PRODUCTION").write_text("models/m1.joblib\n")
+    (seed / "models" / "LAST_GOOD").write_text("models/m0.joblib\n")
+    for cmd in (["add", "."], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "s"]):
+        _git(seed, *cmd)
+    _git(seed, "push", "-q", "origin", "main")
+    subprocess.run(["git", "clone", "-q", str(remote), str(job)], check=True)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "pytest").write_text(FAKE_PYTEST)
+    (bin_dir / "pytest").chmod(0o755)
+    data = gitlab()
+    env = {k: str(v) for k, v in data["variables"].items()}
+    env.update(
+        PATH=f"{bin_dir}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        HOME=str(tmp_path),
+        CI_PROJECT_DIR=str(job),
+        CI_DEFAULT_BRANCH="main",
+        CI_SERVER_HOST="gitlab.example",
+        CI_PIPELINE_ID="77",
+        PUSH_URL=str(remote),
+        FAKE_PYTEST_EXIT=str(audit_exit),
+        DEPLOY_COMMAND='echo "deployed $(cat models/PRODUCTION)" >> deploy.log',
+        MLAUDIT_HISTORY_TIMEOUT="5",
+    )
+    script = "set -eo pipefail\n" + "\n".join(data["post-deploy-audit"]["script"])
+    out = subprocess.run(
+        ["bash", "-c", script], cwd=job, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == job_exit, out.stdout + out.stderr
+    assert "--mlaudit-json=reports/post-deploy.json" in (job / "calls.log").read_text()
+    _git(seed, "pull", "-q")
+    production = (seed / "models" / "PRODUCTION").read_text().strip()
+    last_good = (seed / "models" / "LAST_GOOD").read_text().strip()
+    deployed = (job / "deploy.log").read_text() if (job / "deploy.log").exists() else ""
+    if audit_exit == 0:  # passed: this model is the last good one now
+        assert (production, last_good, deployed) == ("models/m1.joblib",) * 2 + ("",)
+        assert "passed its post-deploy audit [skip ci]" in _git(seed, "log", "-1", "--format=%s")
+    elif audit_exit == 1:  # failed: the pointer goes back, the good model is redeployed
+        assert (production, last_good) == ("models/m0.joblib", "models/m0.joblib")
+        assert deployed == "deployed models/m0.joblib\n"
+        subject = _git(seed, "log", "-1", "--format=%s")
+        assert subject == (
+            "Roll back models/m1.joblib to models/m0.joblib: post-deploy audit failed [skip ci]"
+        )
+        from pytest_mlaudit.history import HistoryStore
+
+        (event,) = HistoryStore(job / ".mlaudit" / "history.sqlite").events("rollback")
+        assert event.model == "models/m0.joblib" and "pipeline 77" in (event.note or "")
+    else:  # the audit could not run: nothing is known, nothing moves
+        assert (production, last_good, deployed) == ("models/m1.joblib", "models/m0.joblib", "")
+        assert _git(seed, "log", "-1", "--format=%s") == "s"
