@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from pytest_mlaudit.errors import MlauditInputError
-from pytest_mlaudit.io._arrow_source import arrow_to_pandas
+from pytest_mlaudit.io._arrow_source import arrow_column, arrow_to_pandas
 from pytest_mlaudit.io.files import resolve_files
 from pytest_mlaudit.io.sources import missing_columns, need
 
@@ -114,6 +114,6 @@ class FileSource:
                 for group in range(handle.num_row_groups):
                     table = handle.read_row_group(group, columns=[name])
                     if table.num_rows:
-                        yield arrow_to_pandas(table)[name]
+                        yield arrow_column(table, name)
             else:
                 yield self._read(path, [name])[name]

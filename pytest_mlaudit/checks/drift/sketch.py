@@ -241,20 +241,23 @@ class _Builder:
                 self.counts[cat] = self.counts.get(cat, 0) + count
             return
         try:
-            values = chunk.to_numpy(dtype=np.float64, na_value=np.nan)
+            values = np.sort(chunk.to_numpy(dtype=np.float64, na_value=np.nan))
         except (TypeError, ValueError):
             raise MlauditInputError(
                 f"column {self.column!r} of {self.side} ({chunk.dtype}) does not hold numbers "
                 f"only; profile it as a category with categorical=[{self.column!r}]."
             ) from None
-        nan = np.isnan(values)
-        self.n_missing += int(nan.sum())
-        values = values[~nan]
-        if values.size and not np.isfinite(values).all():
+        # sorted: NaN last (searchsorted orders it so too), infinities at the ends
+        present = int(np.searchsorted(values, np.nan)) if values.size else 0
+        self.n_missing += values.size - present
+        values = values[:present]
+        if values.size and (np.isinf(values[0]) or np.isinf(values[-1])):
             raise MlauditInputError(
                 f"column {self.column!r} of {self.side} contains infinite values; replace "
                 "them (e.g. with NaN, counted as missing) or clip them first."
             )
+        # KLL's guarantee holds for any order of the stream; a sorted chunk is compacted
+        # about 3x faster (a compactor's buffer arrives sorted): more than the sort costs
         self.sketch.update(values)
 
     def result(self, max_categories: int) -> SketchColumn:
