@@ -417,12 +417,9 @@ def _git(cwd: Path, *args: str) -> str:
     return out.stdout.strip()
 
 
-@pytest.mark.parametrize(("audit_exit", "job_exit"), [(0, 0), (1, 1), (3, 3)])
-def test_the_pointer_post_deploy_job_keeps_or_rolls_back(
-    tmp_path: Path, audit_exit: int, job_exit: int
-) -> None:
-    """The post-deploy job's script as GitLab's runner runs it (one bash, -e, pipefail),
-    against a real git remote, with a stand-in pytest that exits ``audit_exit``."""
+def _repo_and_job(tmp_path: Path, **variables: str) -> tuple[Path, Path, dict[str, str]]:
+    """A git remote whose main names a production model, the job's clone of it, and the
+    job's environment (the pipeline's variables, a stand-in pytest, the real mlaudit)."""
     remote, seed, job = tmp_path / "remote.git", tmp_path / "seed", tmp_path / "job"
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
     subprocess.run(["git", "clone", "-q", str(remote), str(seed)], check=True)
@@ -437,8 +434,7 @@ def test_the_pointer_post_deploy_job_keeps_or_rolls_back(
     bin_dir.mkdir()
     (bin_dir / "pytest").write_text(FAKE_PYTEST)
     (bin_dir / "pytest").chmod(0o755)
-    data = gitlab()
-    env = {k: str(v) for k, v in data["variables"].items()}
+    env = {k: str(v) for k, v in gitlab()["variables"].items()}
     env.update(
         PATH=f"{bin_dir}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
         HOME=str(tmp_path),
@@ -446,15 +442,53 @@ def test_the_pointer_post_deploy_job_keeps_or_rolls_back(
         CI_DEFAULT_BRANCH="main",
         CI_SERVER_HOST="gitlab.example",
         CI_PIPELINE_ID="77",
+        CI_COMMIT_SHORT_SHA="abc123",
         PUSH_URL=str(remote),
-        FAKE_PYTEST_EXIT=str(audit_exit),
+        MLAUDIT_PUSH_TOKEN="glpat-test",
         DEPLOY_COMMAND='echo "deployed $(cat models/PRODUCTION)" >> deploy.log',
         MLAUDIT_HISTORY_TIMEOUT="5",
+        FAKE_PYTEST_EXIT="0",
     )
-    script = "set -eo pipefail\n" + "\n".join(data["post-deploy-audit"]["script"])
-    out = subprocess.run(
+    env.update(variables)
+    return seed, job, env
+
+
+def _run_job(name: str, job: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    script = "set -eo pipefail\n" + "\n".join(gitlab()[name]["script"])
+    return subprocess.run(
         ["bash", "-c", script], cwd=job, env=env, capture_output=True, text=True, timeout=120
     )
+
+
+def test_the_pointer_promote_job_commits_the_pointer(tmp_path: Path) -> None:
+    seed, job, env = _repo_and_job(tmp_path)
+    (job / "models" / "candidate.joblib").write_bytes(b"model")  # the gate's artifact
+    out = _run_job("promote", job, env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    _git(seed, "pull", "-q")
+    assert (seed / "models" / "PRODUCTION").read_text() == "models/model-abc123.joblib\n"
+    assert (seed / "models" / "model-abc123.joblib").read_bytes() == b"model"
+    assert _git(seed, "log", "-1", "--format=%s").startswith(
+        "Promote models/model-abc123.joblib (gate passed in pipeline 77) [skip ci]"
+    )
+    assert (job / "deploy.log").read_text() == "deployed models/model-abc123.joblib\n"
+    from pytest_mlaudit.history import HistoryStore
+
+    (event,) = HistoryStore(job / ".mlaudit" / "history.sqlite").events("promotion")
+    assert event.model == "models/model-abc123.joblib" and event.note == "pipeline 77"
+    # without the push token it says so and stops before changing anything
+    out = _run_job("promote", job, dict(env, MLAUDIT_PUSH_TOKEN=""))
+    assert out.returncode == 1 and "set the CI/CD variable MLAUDIT_PUSH_TOKEN" in out.stdout
+
+
+@pytest.mark.parametrize(("audit_exit", "job_exit"), [(0, 0), (1, 1), (3, 3)])
+def test_the_pointer_post_deploy_job_keeps_or_rolls_back(
+    tmp_path: Path, audit_exit: int, job_exit: int
+) -> None:
+    """The post-deploy job's script as GitLab's runner runs it (one bash, -e, pipefail),
+    against a real git remote, with a stand-in pytest that exits ``audit_exit``."""
+    seed, job, env = _repo_and_job(tmp_path, FAKE_PYTEST_EXIT=str(audit_exit))
+    out = _run_job("post-deploy-audit", job, env)
     assert out.returncode == job_exit, out.stdout + out.stderr
     assert "--mlaudit-json=reports/post-deploy.json" in (job / "calls.log").read_text()
     _git(seed, "pull", "-q")
