@@ -124,6 +124,15 @@ def _mlflow_error(uri: str, exc: Exception) -> HistoryError:
     return HistoryError(f"the MLflow tracking store {uri} cannot be used: {detail}")
 
 
+def _download_record(run: Any, tracking_uri: str, folder: str) -> str:
+    """The run's ``audit.json``, straight from its artifact location (the client's
+    ``download_artifacts`` looks the run up twice more)."""
+    from mlflow.artifacts import download_artifacts
+
+    uri = f"{str(run.info.artifact_uri).rstrip('/')}/{RECORD_ARTIFACT}"
+    return str(download_artifacts(artifact_uri=uri, dst_path=folder, tracking_uri=tracking_uri))
+
+
 def log_event(
     kind: EventKind | str,
     *,
@@ -218,13 +227,14 @@ class MlflowHistory(HistoryStore):
             rows = conn.execute("SELECT mlflow_run_id, kind, local_id FROM mlflow_synced")
             return {r[0]: (r[1], int(r[2])) for r in rows}
 
-    def _mark_synced(self, mlflow_run_id: str, kind: str, local_id: int) -> None:
+    def _mark_synced(self, rows: list[tuple[str, str, int]]) -> None:
+        """Note ``(MLflow run id, kind, local id)`` rows as read. An audit appended but not
+        noted (a crash in between) is read again next time, and the store finds it there."""
+        if not rows:
+            return
         with contextlib.closing(sqlite3.connect(self.path, timeout=self.timeout)) as conn:
             conn.execute(_SYNCED)
-            conn.execute(
-                "INSERT OR REPLACE INTO mlflow_synced VALUES (?, ?, ?)",
-                (mlflow_run_id, kind, local_id),
-            )
+            conn.executemany("INSERT OR REPLACE INTO mlflow_synced VALUES (?, ?, ?)", rows)
             conn.commit()
 
     def _start_over(self) -> None:
@@ -275,6 +285,32 @@ class MlflowHistory(HistoryStore):
         except Exception as exc:  # MLflow's own errors: one line, exit 1
             raise _mlflow_error(self.tracking_uri, exc) from None
 
+    def _read_audits(
+        self,
+        audits: list[Any],
+        synced: Mapping[str, tuple[str, int]],
+        tmp: str,
+        done: list[tuple[str, str, int]],
+    ) -> int:
+        """Append the records of the audit runs not read yet; note each in ``done``."""
+        for run in audits:
+            run_id = run.info.run_id
+            if run_id in synced:
+                continue
+            try:
+                local = _download_record(run, self.tracking_uri, os.path.join(tmp, run_id))
+                result = HistoryStore.append(self, local, source=f"mlflow:{run_id}")
+            except (MlauditInputError, OSError) as exc:
+                self.skipped.append((run_id, str(exc)))
+                continue
+            except Exception as exc:  # the artifact is missing (a run cut short)
+                if "artifact" not in str(exc).lower() and "not found" not in str(exc):
+                    raise
+                self.skipped.append((run_id, str(exc).splitlines()[0]))
+                continue
+            done.append((run_id, AUDIT_KIND, result.run_id))
+        return len(done)
+
     def _sync(self, *, create: bool) -> int:
         c = client(self.tracking_uri)
         exp_id = self._experiment(c, create=create)
@@ -298,25 +334,15 @@ class MlflowHistory(HistoryStore):
         new = 0
         self.skipped = []
         audits.sort(key=lambda r: (r.data.tags.get("mlaudit.created_at", ""), r.info.run_id))
+        done: list[tuple[str, str, int]] = []
         with tempfile.TemporaryDirectory(prefix="mlaudit-mlflow-") as tmp:
-            for run in audits:
-                run_id = run.info.run_id
-                if run_id in synced:
-                    continue
-                try:
-                    local = c.download_artifacts(run_id, RECORD_ARTIFACT, os.path.join(tmp, run_id))
-                    result = HistoryStore.append(self, local, source=f"mlflow:{run_id}")
-                except (MlauditInputError, OSError) as exc:
-                    self.skipped.append((run_id, str(exc)))
-                    continue
-                except Exception as exc:  # the artifact is missing (a run cut short)
-                    if "artifact" not in str(exc).lower() and "not found" not in str(exc):
-                        raise
-                    self.skipped.append((run_id, str(exc).splitlines()[0]))
-                    continue
-                self._mark_synced(run_id, AUDIT_KIND, result.run_id)
-                synced[run_id] = (AUDIT_KIND, result.run_id)
-                new += 1
+            try:
+                new += self._read_audits(audits, synced, tmp, done)
+            finally:
+                self._mark_synced(done)
+        for mlflow_id, kind, local_id in done:
+            synced[mlflow_id] = (kind, local_id)
+
         local_of = {k: v[1] for k, v in synced.items() if v[0] == AUDIT_KIND}
         events.sort(key=lambda r: (r.data.tags.get("mlaudit.event.at", ""), r.info.run_id))
         for run in events:
@@ -334,7 +360,7 @@ class MlflowHistory(HistoryStore):
                 note=tags.get("mlaudit.event.note"),
                 run_id=local_of.get(tags.get("mlaudit.event.run", "")),
             )
-            self._mark_synced(run.info.run_id, EVENT_KIND, event.id)
+            self._mark_synced([(run.info.run_id, EVENT_KIND, event.id)])
             new += 1
         if not self.path.exists():  # an empty experiment: an empty store, not a missing one
             HistoryStore.count_runs(self)
