@@ -207,12 +207,16 @@ def open_store(
         return HistoryStore(resolve_path(path), create=create)
     from pytest_mlaudit.integrations.mlflow.history import MlflowHistory
 
-    return MlflowHistory(
+    history = MlflowHistory(
         uri or (settings.tracking_uri if settings is not None else None),
         experiment=getattr(args, "mlflow_experiment", None)
         or (settings.experiment if settings is not None else None),
         create=create,
     )
+    if history.skipped:  # never a silent gap in the history
+        ids = ", ".join(run_id for run_id, _ in history.skipped)
+        say(f"{len(history.skipped)} MLflow audit run(s) without a readable record left out: {ids}")
+    return history
 
 
 def where(store: HistoryStore) -> str:

@@ -152,7 +152,9 @@ def test_history_add_logs_a_saved_record_once(
     assert run.data.tags["mlaudit.verdict"] == "failed"
 
 
-def test_a_run_deleted_in_mlflow_leaves_the_history(tmp_path: Path) -> None:
+def test_a_run_deleted_in_mlflow_leaves_the_history(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _, uri = _both(tmp_path, range(1, 4))
     history = MlflowHistory(uri, experiment="credit-risk")
     assert history.count_runs() == 3 and history.sync() == 0  # nothing new to read
@@ -162,6 +164,21 @@ def test_a_run_deleted_in_mlflow_leaves_the_history(tmp_path: Path) -> None:
     c.delete_run(newest.source.removeprefix("mlflow:"))
     again = MlflowHistory(uri, experiment="credit-risk")
     assert [r.created_at for r in again.runs()] == [day(2), day(1)]
+    # a new audit is read on its own; a run tagged as an audit without its record (cut
+    # short) is skipped and said, not a broken history
+    log_audit(week(5), tracking_uri=uri, experiment="credit-risk")
+    exp = c.get_experiment_by_name("credit-risk").experiment_id
+    bare = c.create_run(exp, tags={"mlaudit.kind": "audit"})
+    c.set_terminated(bare.info.run_id)
+    assert again.sync() == 1 and again.count_runs() == 3
+    assert [run_id for run_id, _ in again.skipped] == [bare.info.run_id]
+    assert (
+        main(["history", "runs", "--tracking-uri", uri, "--mlflow-experiment", "credit-risk"]) == 0
+    )
+    err = capsys.readouterr().err
+    assert err == (
+        f"mlaudit: 1 MLflow audit run(s) without a readable record left out: {bare.info.run_id}\n"
+    )
 
 
 def test_an_experiment_that_does_not_exist_is_one_line(
