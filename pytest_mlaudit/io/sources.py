@@ -28,14 +28,24 @@ import importlib
 import os
 from collections.abc import Iterator, Sequence
 from types import ModuleType
-from typing import Any, Final, Protocol, runtime_checkable
+from typing import Any, Final, Protocol, TypeVar, runtime_checkable
 
 import pandas as pd
 
 from pytest_mlaudit.errors import MlauditInputError
 from pytest_mlaudit.io.files import is_path
 
-__all__ = ["FrameSource", "Source", "is_source", "need", "open_source", "source_kind"]
+_T = TypeVar("_T")
+
+__all__ = [
+    "FrameSource",
+    "Source",
+    "is_source",
+    "need",
+    "open_source",
+    "read_ahead",
+    "source_kind",
+]
 
 
 @runtime_checkable
@@ -173,3 +183,19 @@ class FrameSource:
 
     def iter_column(self, name: str) -> Iterator[pd.Series]:
         yield self.read_columns([name])[name]
+
+
+def read_ahead(items: Iterator[_T]) -> Iterator[_T]:
+    """``items`` as they are, the next one read in a thread while the caller works on
+    this one (Parquet and Arrow reads release the GIL): one item more in memory."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    done = object()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlaudit-read") as pool:
+        pending = pool.submit(next, items, done)
+        while True:
+            item = pending.result()
+            if item is done:
+                return
+            pending = pool.submit(next, items, done)
+            yield item  # type: ignore[misc]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,3 +67,19 @@ def test_io_chunks_follow_files_and_partitions(tmp_path: Path) -> None:
     assert [len(c) for c in chunks] == [100, 100, 100]
     np.testing.assert_array_equal(pd.concat(chunks).to_numpy(), frame["x2"].to_numpy())
     assert source.n_rows() == 300 and source.columns() == list(frame.columns)
+
+
+def test_read_ahead_yields_every_item_in_order_and_passes_errors_on() -> None:
+    from pytest_mlaudit.io.sources import read_ahead
+
+    assert list(read_ahead(iter(range(5)))) == [0, 1, 2, 3, 4]
+    assert list(read_ahead(iter([None, 0, None]))) == [None, 0, None]
+
+    def broken() -> Iterator[int]:
+        yield 1
+        raise MlauditInputError("file 2 could not be read")
+
+    got = read_ahead(broken())
+    assert next(got) == 1
+    with pytest.raises(MlauditInputError, match="file 2"):
+        next(got)

@@ -32,7 +32,7 @@ from pytest_mlaudit._validation import check_int
 from pytest_mlaudit.checks.drift.profile import MAX_CATEGORIES, CategoricalProfile
 from pytest_mlaudit.errors import MlauditInputError
 from pytest_mlaudit.io.frames import ColumnKind, category_counts, column_kind, column_names
-from pytest_mlaudit.io.sources import is_source, open_source, source_kind
+from pytest_mlaudit.io.sources import is_source, open_source, read_ahead, source_kind
 from pytest_mlaudit.stats.sketch import kll_module, new_sketch, rank_error
 
 __all__ = ["DEFAULT_SKETCH_K", "NumericSketch", "SketchProfile", "sketch_profile"]
@@ -361,7 +361,7 @@ def sketch_profile(
         return dataclasses.replace(merged, k=k)
     chunks = ((n, chunk) for n in names for chunk in source.iter_column(n))
     return _profile_chunks(
-        chunks,
+        read_ahead(chunks),
         names,
         kinds,
         k=k,
