@@ -12,6 +12,8 @@ from typing import Any
 
 import mlflow
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from mlflow import MlflowClient
 
 from pytest_mlaudit.integrations.mlflow.tracking import (
@@ -255,3 +257,17 @@ def test_a_real_gate_on_registry_uris_links_the_versions_it_compared(
     auc = report.metric("roc_auc")
     assert run.data.metrics["test_challenger.roc_auc.candidate"] == pytest.approx(auc.candidate)
     assert run.data.metrics["test_challenger.roc_auc.baseline"] == pytest.approx(auc.baseline)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from("a/. :[]#-_é\t"), max_size=600) | st.text(max_size=300))
+def test_any_name_becomes_a_key_mlflow_accepts(text: str) -> None:
+    from mlflow.utils.validation import _validate_metric_name, _validate_tag_name
+
+    from pytest_mlaudit.integrations.mlflow.tracking import _key
+
+    key = _key(text)
+    assert 1 <= len(key) <= 250
+    _validate_metric_name(key)
+    _validate_tag_name(key)
+    assert key == _key(key)  # already a key: unchanged

@@ -80,12 +80,17 @@ _HTTP_DEFAULTS: Final = {
 }
 
 
-def _key(text: str) -> str:
-    """``text`` as a valid MLflow metric/tag key (no ``//``, no leading ``/`` or dot)."""
+def _clean(text: str) -> str:
     key = _BAD_KEY_CHARS.sub("_", text)
     key = re.sub(r"/{2,}", "/", key).strip("/ ")
     key = re.sub(r"(^|/)\.+(?=/|$)", r"\1_", key)
-    return key or "_"
+    return re.sub(r"^\.{2,}", "_", key)  # MLflow refuses a name that starts with ".."
+
+
+def _key(text: str, limit: int = _MAX_KEY) -> str:
+    """``text`` as a valid MLflow metric/tag key of at most ``limit`` characters (no
+    ``//``, no leading or trailing ``/``, no ``.`` or ``..`` segment, no leading ``..``)."""
+    return _clean(_clean(text)[:limit]) or "_"
 
 
 def _short_name(entry: CheckEntry) -> str:
@@ -115,14 +120,14 @@ def metric_names(checks: Sequence[CheckEntry]) -> list[str]:
     >>> metric_names([entry("tests/a.py::test_x"), entry("tests/b.py::test_x")])
     ['tests/a.py__test_x', 'tests/b.py__test_x']
     """
-    short = [_key(_short_name(e))[:120] for e in checks]
+    short = [_key(_short_name(e), 120) for e in checks]
     counts: dict[str, int] = {}
     for s in short:
         counts[s] = counts.get(s, 0) + 1
     out: list[str] = []
     seen: set[str] = set()
     for entry, s in zip(checks, short, strict=True):
-        name = s if counts[s] == 1 else _key(entry.name or entry.nodeid)[:120]
+        name = s if counts[s] == 1 else _key(entry.name or entry.nodeid, 120)
         base, n = name, 2
         while name in seen:
             name, n = f"{base}_{n}", n + 1
@@ -144,7 +149,7 @@ def audit_metrics(record: AuditRecord) -> dict[str, float]:
 
     def put(key: str, value: Any) -> None:
         x = _finite(value)
-        key = _key(key)[:_MAX_KEY]
+        key = _key(key)
         if x is not None and key not in metrics:
             metrics[key] = x
 
@@ -230,17 +235,17 @@ def audit_tags(record: AuditRecord, *, uid: str | None = None) -> dict[str, str]
         tags["mlaudit.git_commit"] = commit
         tags["mlflow.source.git.commit"] = commit
     for prefix, entry in zip(metric_names(record.checks), record.checks, strict=True):
-        tags[_key(f"mlaudit.check.{prefix}.verdict")[:_MAX_KEY]] = _check_verdict(entry)
-        tags[_key(f"mlaudit.check.{prefix}.kind")[:_MAX_KEY]] = entry.kind
+        tags[_key(f"mlaudit.check.{prefix}.verdict")] = _check_verdict(entry)
+        tags[_key(f"mlaudit.check.{prefix}.kind")] = entry.kind
     for prefix, entry in zip(metric_names(record.checks), record.checks, strict=True):
         for role, source in _sources(entry):  # models:/credit-risk/3 (or the URI as given)
             uri = source.get("uri")
             name, version = source.get("name"), source.get("version")
             shown = f"models:/{name}/{version}" if name and version is not None else uri
             if isinstance(shown, str):
-                tags[_key(f"mlaudit.check.{prefix}.{role}")[:_MAX_KEY]] = shown
+                tags[_key(f"mlaudit.check.{prefix}.{role}")] = shown
     for name, version in model_versions(record).items():
-        tags[_key(f"mlaudit.model_version.{name}")[:_MAX_KEY]] = version
+        tags[_key(f"mlaudit.model_version.{name}")] = version
     return {k: v[:_MAX_TAG_VALUE] for k, v in tags.items()}
 
 
@@ -428,7 +433,7 @@ def log_audit(
     metrics = audit_metrics(rec)
     tags = audit_tags(rec)
     for model, version in (model_versions or {}).items():
-        tags[_key(f"mlaudit.model_version.{model}")[:_MAX_KEY]] = str(version)
+        tags[_key(f"mlaudit.model_version.{model}")] = str(version)
     versions = {
         k.removeprefix("mlaudit.model_version."): v
         for k, v in tags.items()
