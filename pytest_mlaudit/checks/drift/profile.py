@@ -36,6 +36,7 @@ from pytest_mlaudit.io.frames import (
     column_names,
     numeric_values,
 )
+from pytest_mlaudit.stats import moments
 from pytest_mlaudit.stats.histogram import bin_counts_sorted, quantile_edges
 
 __all__ = [
@@ -102,9 +103,9 @@ def mean_std(sorted_values: NDArray[np.float64]) -> tuple[float, float]:
     """
     scale = max(abs(float(sorted_values[0])), abs(float(sorted_values[-1])))
     if scale == 0.0 or scale < 1e100:
-        return float(sorted_values.mean()), float(sorted_values.std())
-    scaled = sorted_values / scale
-    return float(scaled.mean()) * scale, float(scaled.std()) * scale
+        return moments.mean_std(sorted_values)  # numpy's mean() and std(), bit for bit
+    mean, std = moments.mean_std(sorted_values / scale)
+    return mean * scale, std * scale
 
 
 def _numeric_profile(
