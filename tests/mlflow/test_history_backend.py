@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from mlflow import MlflowClient
 
 from pytest_mlaudit.cli import main
@@ -311,3 +313,53 @@ def test_the_history_table_is_read_from_pyproject_without_the_rules(tmp_path: Pa
         3,
     )
     assert rule.label == "mlflow:prod/accuracy"
+
+
+# --------------------------------------------------------------------------- any sequence
+
+_DAY = st.tuples(
+    st.booleans(),  # the drift check failed
+    st.floats(0.0, 0.5, allow_nan=False),  # income's PSI
+    st.floats(0.6, 0.95, allow_nan=False),  # the production gate's accuracy
+)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    days=st.lists(_DAY, min_size=1, max_size=7),
+    retrain=st.none() | st.integers(1, 7),
+    promotion=st.none() | st.integers(1, 7),
+)
+def test_any_sequence_gives_the_same_decisions_from_both_backends(
+    mlflow_store: str,
+    days: list[tuple[bool, float, float]],
+    retrain: int | None,
+    promotion: int | None,
+) -> None:
+    import tempfile
+    import uuid
+
+    experiment = f"seq-{uuid.uuid4().hex[:12]}"
+    with tempfile.TemporaryDirectory() as tmp:
+        sqlite = HistoryStore(Path(tmp) / "history.sqlite")
+        for d, (failed, psi, acc) in enumerate(days, start=1):
+            drift = drift_entry(psi={"income": psi}, failed_columns=["income"] if failed else [])
+            rec = record(day(d), [drift, gate_entry(candidate=round(acc, 3), floor=0.8)])
+            sqlite.append(rec)
+            log_audit(rec, tracking_uri=mlflow_store, experiment=experiment)
+        mlflow = MlflowHistory(mlflow_store, experiment=experiment, cache=Path(tmp) / "c.sqlite")
+        for store in (sqlite, mlflow):
+            if promotion is not None and promotion <= len(days):
+                store.add_event("promotion", at=day(promotion, 12), run_id=promotion)
+            if retrain is not None:
+                store.add_event("retrain", at=day(retrain, 12))
+        for d in range(1, len(days) + 2):
+            now = day(d, 23)
+            a, b = should_retrain(sqlite, POLICY, now=now), should_retrain(mlflow, POLICY, now=now)
+            assert a.to_dict() == b.to_dict(), now
+
+
+@pytest.fixture(scope="module")
+def mlflow_store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One MLflow store for the property test (its schema is created once)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('seq')}/mlflow.db"
