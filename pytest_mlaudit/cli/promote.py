@@ -75,9 +75,12 @@ def finish(args: argparse.Namespace, act: Callable[[Any], Any]) -> int:
     A registry that cannot be used is one line on stderr and exit 1 (shared with
     ``mlaudit rollback``)."""
     from pytest_mlaudit.integrations.mlflow import registry as reg
+    from pytest_mlaudit.integrations.mlflow.tracking import quiet_and_bounded
 
     try:
-        result = act(reg.registry_client(args.tracking_uri))
+        # a tracking server that is down: each request bounded (MLflow retries for minutes)
+        with quiet_and_bounded():
+            result = act(reg.registry_client(args.tracking_uri))
     except reg.RegistryError as exc:
         say(f"error: {exc}")
         return EXIT_FAILED

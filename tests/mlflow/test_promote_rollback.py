@@ -245,6 +245,32 @@ def test_the_installed_command_exits_1_when_it_refuses(
     assert done.stdout.startswith(f"refused: {name} version 2 stays off @champion"), done.stdout
 
 
+def test_a_tracking_server_that_is_down_is_one_line_and_exit_1_not_minutes_of_retries(
+    tmp_path: Path,
+) -> None:
+    import os
+    import socket
+    import time
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    path = record(tmp_path / "a.json", drift(ok=True))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    start = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest_mlaudit.cli", "promote", "credit-risk", "--record", path,
+         "--tracking-uri", url],
+        capture_output=True, text=True, timeout=300, env=env,
+    )  # fmt: skip
+    took = time.monotonic() - start
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith("mlaudit: error: model 'credit-risk': the registry "), done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr
+    # MLflow's own default (7 retries, backoff factor 2) takes minutes; bounded, seconds
+    assert took < 60, took
+
+
 GATE_TEST = """
 import pandas as pd
 import pytest
