@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from pytest_mlaudit.errors import MlauditInputError
-from pytest_mlaudit.io._arrow_source import arrow_column, arrow_to_pandas
+from pytest_mlaudit.io._arrow_source import arrow_column, arrow_frame, arrow_to_pandas
 from pytest_mlaudit.io.files import resolve_files
 from pytest_mlaudit.io.sources import missing_columns, need
 
@@ -76,28 +76,50 @@ class FileSource:
             self._n_rows = total
         return self._n_rows
 
-    def _read(self, path: Path, names: Sequence[str]) -> Any:
-        """One file's columns: a pyarrow Table (Parquet) or a pandas DataFrame (CSV)."""
+    def _read(self, path: Path, names: Sequence[str], strings: Sequence[str] = ()) -> Any:
+        """One file's columns: a pyarrow Table (Parquet; ``strings`` read as dictionaries)
+        or a pandas DataFrame (CSV)."""
         try:
             if _is_parquet(path):
                 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
-                return pq.read_table(path, columns=list(names))
+                return pq.read_table(path, columns=list(names), read_dictionary=strings or None)
             return pd.read_csv(path, usecols=list(names))[list(names)]
         except Exception as exc:
             raise MlauditInputError(
                 f"{self.name}: {str(path)!r} could not be read ({type(exc).__name__}: {exc})."
             ) from None
 
+    def _strings(self, names: Sequence[str]) -> list[str]:
+        """The plain string columns among ``names`` (Parquet): read as dictionaries."""
+        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+        try:
+            schema = pq.read_schema(self.files[0])
+        except Exception:  # reported with its file by _read
+            return []
+        return [
+            n
+            for n in names
+            if n in schema.names
+            and (
+                pa.types.is_string(schema.field(n).type)
+                or pa.types.is_large_string(schema.field(n).type)
+            )
+        ]
+
     def read_columns(self, names: Sequence[str]) -> pd.DataFrame:
         missing_columns(self, names)
-        parts = [self._read(p, names) for p in self.files]
         if all(_is_parquet(p) for p in self.files):
             import pyarrow as pa  # type: ignore[import-untyped]
 
+            strings = self._strings(names)
+            parts = [self._read(p, names, strings) for p in self.files]
             table = parts[0] if len(parts) == 1 else pa.concat_tables(parts)
             del parts
-            return arrow_to_pandas(table)
+            return arrow_frame(table, strings)
+        parts = [self._read(p, names) for p in self.files]
         frames = [
             arrow_to_pandas(t) if _is_parquet(p) else t
             for p, t in zip(self.files, parts, strict=True)

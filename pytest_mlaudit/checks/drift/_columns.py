@@ -292,6 +292,22 @@ def categorical_rows(
 ColumnResult = tuple[list[Raw], Histogram, tuple[str, ...]]
 
 
+def reference_profile(
+    name: str, kind: ColumnKind, reference: pd.Series, opts: Options
+) -> NumericProfile | CategoricalProfile:
+    """The exact profile of a reference column (every value kept) for these options."""
+    return profile_column(
+        reference,
+        column=name,
+        kind=kind,
+        side="reference",
+        bins=opts.bins,
+        sample_size=None,
+        seed=0,
+        max_categories=opts.max_categories,
+    )
+
+
 def column_result(
     name: str,
     kind: ColumnKind,
@@ -305,16 +321,7 @@ def column_result(
     methods_for = methods or (DEFAULT_METHOD[kind],)
     if profile is None:
         assert reference is not None
-        profile = profile_column(
-            reference,
-            column=name,
-            kind=kind,
-            side="reference",
-            bins=opts.bins,
-            sample_size=None,
-            seed=0,
-            max_categories=opts.max_categories,
-        )
+        profile = reference_profile(name, kind, reference, opts)
     if isinstance(profile, NumericProfile):
         rows, hist = _numeric_column(profile, current, methods_for, opts)
         return rows, hist, ()

@@ -89,7 +89,13 @@ import numpy as np
 import pandas as pd
 
 from pytest_mlaudit._validation import check_float, check_int, check_option
-from pytest_mlaudit.checks.drift._columns import ColumnResult, Options, build_report, column_result
+from pytest_mlaudit.checks.drift._columns import (
+    ColumnResult,
+    Options,
+    build_report,
+    column_result,
+    reference_profile,
+)
 from pytest_mlaudit.checks.drift._validate import (
     match_columns,
     plan_columns,
@@ -390,12 +396,19 @@ def _check_sources(
             plan = plan_columns(
                 ref_frame, cur_frame, columns=None, methods=_methods_of(methods, name)
             )
-            prof = None
-        ref_values = None if plan.reference is None else plan.reference[name]
-        result = column_result(
-            name, plan.kinds[name], plan.methods[name], prof, ref_values, plan.current[name], opts
+            assert plan.reference is not None
+            # the reference's profile (its sorted values) replaces its column before the
+            # current column is sorted: one unsorted column less in memory at the peak
+            prof = reference_profile(name, plan.kinds[name], plan.reference[name], opts)
+            del ref_frame
+        kind, chosen, notes, cur_values = (
+            plan.kinds[name],
+            plan.methods[name],
+            plan.notes,
+            plan.current[name],
         )
-        return result, plan.notes
+        del plan, cur_frame
+        return column_result(name, kind, chosen, prof, None, cur_values, opts), notes
 
     if n_jobs > 1 and len(match.names) > 1:
         with ThreadPoolExecutor(max_workers=min(n_jobs, len(match.names))) as pool:

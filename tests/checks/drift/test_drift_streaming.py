@@ -103,3 +103,31 @@ def test_drift_streaming_peak_memory_is_about_a_column(tmp_path: Path) -> None:
     # 2 x 77 MB of tables; the check holds one column pair and its sort at a time
     assert every["peak"] < 0.25 * table_bytes, (every, table_bytes)
     assert every["peak"] < 1.5 * one["peak"], (every, one)
+
+
+def test_drift_streaming_string_columns_read_as_dictionaries_equal_in_memory(
+    tmp_path: Path,
+) -> None:
+    """String columns are read from Parquet as dictionaries (an index per row): with
+    missing values, values absent from some files and values only in current, the report
+    and the reference profile equal those of the same data in pandas."""
+    rng = np.random.default_rng(7)
+
+    def side(n: int, labels: list[str]) -> pd.DataFrame:
+        city = np.array(rng.choice(labels, n), dtype=object)
+        city[rng.random(n) < 0.05] = None
+        return pd.DataFrame({"city": pd.array(city, dtype="str"), "x": rng.normal(size=n)})
+
+    ref = side(30_000, ["oslo", "rome", "lima", "pune"])
+    ref.loc[:9_999, "city"] = "oslo"  # the first file holds one value only
+    cur = side(20_000, ["oslo", "rome", "lima", "kyiv"])  # kyiv unseen, pune gone
+    ref_files, cur_files = _write(tmp_path / "r", ref, 3), _write(tmp_path / "c", cur, 4)
+    for kwargs in ({}, {"methods": {"city": ["chi2", "psi", "linf"]}}):
+        expected = check_drift(ref, cur, **kwargs)  # type: ignore[arg-type]
+        streamed = check_drift(ref_files, cur_files, **kwargs)  # type: ignore[arg-type]
+        assert streamed.to_dict() == expected.to_dict()
+    assert streamed.unseen_categories == {"city": ("kyiv",)}
+    prof_files, prof_mem = profile_reference(ref_files), profile_reference(ref)
+    assert prof_files.columns["city"].categories == prof_mem.columns["city"].categories
+    assert (prof_files.columns["city"].counts == prof_mem.columns["city"].counts).all()
+    assert prof_files.columns["city"].n_missing == prof_mem.columns["city"].n_missing > 0
