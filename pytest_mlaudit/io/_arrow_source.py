@@ -69,12 +69,14 @@ def _categories(column: Any, name: str) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(codes, categories=labels), name=name)
 
 
-def arrow_column(table: Any, name: str) -> pd.Series:
-    """One column of a pyarrow Table or RecordBatch as a pandas Series.
+def arrow_column(table: Any, name: str, strings: Collection[str] = ()) -> pd.Series:
+    """One column of a pyarrow Table or RecordBatch as a pandas Series (a chunk).
 
     A numeric column without nulls becomes its numpy array directly (what ``to_pandas``
     gives it, without its reading of the table's pandas metadata, a few ms per chunk);
-    any other column as :func:`arrow_to_pandas` converts it.
+    a string column read as a dictionary (named in ``strings``) categories of its values
+    present, as in :func:`arrow_frame`; any other column as :func:`arrow_to_pandas`
+    converts it.
     """
     import pyarrow as pa  # type: ignore[import-untyped]
 
@@ -82,6 +84,9 @@ def arrow_column(table: Any, name: str) -> pd.Series:
     kind = column.type
     if (pa.types.is_floating(kind) or pa.types.is_integer(kind)) and column.null_count == 0:
         return pd.Series(column.to_numpy(), name=name)
+    if name in strings and pa.types.is_dictionary(kind) and isinstance(table, pa.Table):
+        if column.num_chunks:
+            return _categories(column, name)
     return arrow_to_pandas(table.select([name]))[name]
 
 

@@ -128,14 +128,15 @@ class FileSource:
 
     def iter_column(self, name: str) -> Iterator[pd.Series]:
         missing_columns(self, [name])
+        strings = self._strings([name]) if any(_is_parquet(p) for p in self.files) else []
         for path in self.files:
             if _is_parquet(path):
                 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
-                handle = pq.ParquetFile(path)
+                handle = pq.ParquetFile(path, read_dictionary=strings or None)
                 for group in range(handle.num_row_groups):
                     table = handle.read_row_group(group, columns=[name])
                     if table.num_rows:
-                        yield arrow_column(table, name)
+                        yield arrow_column(table, name, strings)
             else:
                 yield self._read(path, [name])[name]

@@ -11,6 +11,7 @@ import pytest
 pytest.importorskip("datasketches")
 
 from pytest_mlaudit.checks.drift import SketchProfile, check_drift, sketch_profile
+from pytest_mlaudit.checks.drift.profile import CategoricalProfile
 from pytest_mlaudit.checks.drift.sketch import NumericSketch
 from pytest_mlaudit.errors import MlauditInputError
 from pytest_mlaudit.stats.ks import ks_statistic_sorted
@@ -170,3 +171,23 @@ def test_drift_sketch_of_sorted_chunks_keeps_its_rank_error() -> None:
         err = float(np.abs(est - np.searchsorted(exact, points, side="right") / exact.size).max())
         worst = max(worst, err / prof.rank_error)
     assert 0 < worst <= 1.0
+
+
+def test_drift_sketch_of_parquet_string_columns_counts_as_pandas(tmp_path: Path) -> None:
+    """Parquet string columns are read as dictionaries, chunk by chunk: the exact counts
+    (missing values, values absent from some files) equal those of the frame."""
+    pytest.importorskip("pyarrow")
+    rng = np.random.default_rng(4)
+    city = np.array(rng.choice(["oslo", "rome", "lima"], 9_000), dtype=object)
+    city[rng.random(9_000) < 0.1] = None
+    city[:3_000] = "oslo"
+    frame = pd.DataFrame({"city": pd.array(city, dtype="str"), "x": rng.normal(size=9_000)})
+    for i in range(3):
+        frame.iloc[i * 3_000 : (i + 1) * 3_000].to_parquet(tmp_path / f"p{i}.parquet")
+    from_files = sketch_profile(str(tmp_path / "*.parquet")).columns["city"]
+    in_memory = sketch_profile(frame).columns["city"]
+    assert isinstance(from_files, CategoricalProfile) and isinstance(in_memory, CategoricalProfile)
+    assert dict(zip(from_files.categories, from_files.counts.tolist(), strict=True)) == dict(
+        zip(in_memory.categories, in_memory.counts.tolist(), strict=True)
+    )
+    assert from_files.n_missing == in_memory.n_missing > 0
