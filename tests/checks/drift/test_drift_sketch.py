@@ -181,7 +181,7 @@ def test_drift_sketch_of_parquet_string_columns_counts_as_pandas(tmp_path: Path)
     city = np.array(rng.choice(["oslo", "rome", "lima"], 9_000), dtype=object)
     city[rng.random(9_000) < 0.1] = None
     city[:3_000] = "oslo"
-    frame = pd.DataFrame({"city": pd.array(city, dtype="str"), "x": rng.normal(size=9_000)})
+    frame = pd.DataFrame({"city": pd.Series(city, dtype=object), "x": rng.normal(size=9_000)})
     for i in range(3):
         frame.iloc[i * 3_000 : (i + 1) * 3_000].to_parquet(tmp_path / f"p{i}.parquet")
     from_files = sketch_profile(str(tmp_path / "*.parquet")).columns["city"]

@@ -116,7 +116,7 @@ def test_drift_streaming_string_columns_read_as_dictionaries_equal_in_memory(
     def side(n: int, labels: list[str]) -> pd.DataFrame:
         city = np.array(rng.choice(labels, n), dtype=object)
         city[rng.random(n) < 0.05] = None
-        return pd.DataFrame({"city": pd.array(city, dtype="str"), "x": rng.normal(size=n)})
+        return pd.DataFrame({"city": pd.Series(city, dtype=object), "x": rng.normal(size=n)})
 
     ref = side(30_000, ["oslo", "rome", "lima", "pune"])
     ref.loc[:9_999, "city"] = "oslo"  # the first file holds one value only
