@@ -197,7 +197,8 @@ class DriftReport(CheckReport):
         return rows
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per (column, method), as a pandas DataFrame."""
+        """One row per (column, method), as a pandas DataFrame (``pvalue_is_bound``: the
+        p-values of that row are upper bounds, see :attr:`ColumnDrift.pvalue_is_bound`)."""
         return pd.DataFrame(
             [
                 {
@@ -206,6 +207,7 @@ class DriftReport(CheckReport):
                     "statistic": c.statistic,
                     "pvalue": c.pvalue,
                     "pvalue_adjusted": c.pvalue_adjusted,
+                    "pvalue_is_bound": c.pvalue_is_bound,
                     "effect": c.effect,
                     "threshold": c.threshold,
                     "drifted": c.drifted,

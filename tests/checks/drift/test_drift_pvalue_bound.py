@@ -93,6 +93,8 @@ def test_bounded_pvalues_give_scipys_verdicts_and_pvalues_within_1e_12(correctio
                     assert row.pvalue >= p and row.details["ks_method"] == "bound", where
                     assert row.pvalue * len(rows) <= PVALUE_TOLERANCE, where
                     assert "<=" in report.summary()
+                    frame = report.to_frame().set_index("column")
+                    assert bool(frame.loc[row.column, "pvalue_is_bound"])
                 else:
                     assert row.pvalue == p, where  # computed: scipy's own float
                     settled += costly_pvalue_bound(row.statistic, len(ref), len(cur)) is not None
