@@ -192,10 +192,8 @@ def render(entry: dict[str, Any]) -> Section:
                     "entity",
                     "offline",
                     "online",
-                    "offline row",
-                    "online row",
                     "cause",
-                    "why",
+                    "why (the rows' event times)",
                 ],
                 [
                     [
@@ -209,19 +207,26 @@ def render(entry: dict[str, Any]) -> Section:
                         ),
                         h.tag("code", h.name(m.get("offline", "?"), limit=80)),
                         h.tag("code", h.name(m.get("online", "?"), limit=80)),
-                        h.name(m.get("offline_timestamp") or "-"),
-                        h.name(m.get("online_timestamp") or "-"),
                         h.name(m.get("cause", "?")),
-                        h.text(str(m.get("detail", ""))),
+                        h.text(_why(m)),
                     ]
                     for m in shown
                 ],
-                breakable=[8],
                 row_levels=["fail"] * len(shown),
             ),
         )
     section.extend(_notes(r.get("notes")))
     return section
+
+
+def _why(m: Mapping[str, Any]) -> str:
+    """The cause's explanation, which names both rows' event times; the bare times when
+    there is none (one column, so the table fits the page: the text wraps at its spaces)."""
+    detail = str(m.get("detail") or "")
+    if detail:
+        return detail
+    offline, online = m.get("offline_timestamp") or "-", m.get("online_timestamp") or "-"
+    return f"offline row {offline}; online row {online}"
 
 
 def _key(entity: Any) -> str:
