@@ -25,8 +25,6 @@ from pytest_mlaudit.result import Measure
 __all__ = ["Alert", "AlertState", "alert_key", "build_alert", "ci_run_url", "observe"]
 
 AlertState = Literal["firing", "resolved"]
-#: breached measures named in an alert's one line of text
-_SHOWN_MEASURES = 5
 
 
 def alert_key(entry: CheckEntry) -> str:
@@ -100,14 +98,16 @@ class Alert:
         return self.headline.describe() + (f"  {self.brief}" if self.brief else "")
 
     def text(self) -> str:
-        """The alert in one line (Slack mrkdwn)."""
+        """The alert in one line (Slack mrkdwn): the headline and the check's own brief.
+
+        Single measures are not listed: a measure past its own threshold is not a failure
+        by itself (a drift column fails when its p-value *and* its effect do), so the line
+        would name columns that did not drift; the payload carries every measure.
+        """
         word = (
             ":red_circle: *FIRING*" if self.state == "firing" else ":large_green_circle: *RESOLVED*"
         )
         line = f"{word} {self.check} `{self.name}`: {self.summary}"
-        breached = [m.describe() for m in self.measures if m.breached][:_SHOWN_MEASURES]
-        if breached and self.state == "firing":
-            line += " (" + "; ".join(breached) + ")"
         if self.state == "resolved":
             line += f" (failing since {self.since})"
         return line

@@ -109,7 +109,7 @@ def test_one_alert_when_drift_starts_none_while_it_lasts_one_when_it_ends(
     text = firing["text"].splitlines()
     assert text[0].startswith("*mlaudit*: 1 check started failing (run of 20")
     assert text[1].startswith(":red_circle: *FIRING* drift `test_audit.py::test_inputs`: ")
-    assert "x: psi=" in text[1] and "report: audit.json" == text[-1]
+    assert text[1].endswith("drifted_share=1 > 0  drifted: x") and "report: audit.json" == text[-1]
     alert = firing["mlaudit"]["alerts"][0]
     assert firing["mlaudit"]["schema"] == "mlaudit.alerts/1"
     assert (firing["mlaudit"]["firing"], firing["mlaudit"]["resolved"]) == (1, 0)
