@@ -15,11 +15,12 @@ profiles) and through dask, side by side in one run.
 
 Every contender runs in a fresh child process (peak RSS: Linux VmHWM, reset before each
 call), ``--repeat`` times in it; the table shows the median wall time and the largest
-peak. ``--shift`` is the mean shift of the 3 drifted columns (in sd): 0.1 (the default)
-gives ``D`` about 0.04, whose p-value scipy returns at once; about 0.06 at a million rows
-gives ``D`` about 0.024, drifted, whose p-value scipy sums term by term (issue 12, item 6).
-Generating 20M rows x 25 columns x 2 sides takes minutes and ~8 GB of disk; pass a
-smaller ``--file-rows`` for a quick run.
+peak (for (c) the client's: the workers are processes of their own). ``--shift`` is the
+mean shift of the 3 drifted columns (in sd): 0.1 (the default) gives ``D`` about 0.04,
+whose p-value scipy returns at once; about 0.06 at a million rows gives ``D`` about
+0.024, drifted, whose p-value scipy sums term by term (issue 12, item 6).
+Generating 20M rows x 25 columns x 2 sides takes about 1.5 minutes and 6.5 GB of disk (the
+whole run about 4 minutes here); pass a smaller ``--file-rows`` for a quick run.
 
     .venv/bin/python benchmarks/bench_scale.py [--rows 1000000] [--file-rows 20000000]
         [--repeat 3] [--shift 0.1] [--skip a b c]
