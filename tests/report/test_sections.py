@@ -225,3 +225,25 @@ def test_plots_survive_odd_data() -> None:
 def test_plot_labels_are_one_short_line() -> None:
     assert _plots.label("a\nb") == "a\\nb"
     assert len(_plots.label("x" * 100, 20)) == 20
+
+
+def test_a_kept_ks_bound_is_shown_as_a_bound() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from pytest_mlaudit import check_drift
+    from pytest_mlaudit.record import CheckEntry
+
+    rng = np.random.default_rng(3)
+    ref = pd.DataFrame({"x": rng.normal(size=20_000), "y": rng.normal(size=20_000)})
+    cur = pd.DataFrame({"x": rng.normal(0.15, size=20_000), "y": rng.normal(size=20_000)})
+    report = check_drift(ref, cur)
+    methods = {c.column: c.details.get("ks_method") for c in report.columns}
+    assert methods == {"x": "bound", "y": "asymp"}, methods  # scipy's sum is slow only for x
+    entry = CheckEntry.from_report("drift", report, nodeid="t.py::t").to_dict()
+    out = sections.drift(minimal_record(entry))
+    assert out is not None
+    rows = out.to_html().split("<tr")
+    (x_row,) = [r for r in rows if ">x<" in r]
+    (y_row,) = [r for r in rows if ">y<" in r]
+    assert "&le;&#8239;" in x_row and "&le;" not in y_row

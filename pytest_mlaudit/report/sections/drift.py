@@ -106,7 +106,7 @@ def render(entry: dict[str, Any]) -> Section:
                 c.get("kind", "?"),
                 c.get("method", "?"),
                 _opt(c.get("statistic")),
-                _opt(c.get("pvalue_adjusted")),
+                _pvalue_cell(c),
                 _opt(c.get("effect")),
                 _opt(c.get("threshold")),
                 verdict,
@@ -223,3 +223,13 @@ def render(entry: dict[str, Any]) -> Section:
     section.extend(_code_list("Left out on purpose (not in columns=): ", excluded))
     section.extend(_notes(r.get("notes"), "Notes"))
     return section
+
+
+def _pvalue_cell(c: Mapping[str, Any]) -> Any:
+    """The corrected p-value; ``<= bound`` where the check kept Massart's bound instead of
+    scipy's slow exact sum (``ks_method == "bound"``: the verdict is the exact one's)."""
+    value = _opt(c.get("pvalue_adjusted"))
+    details = c.get("details")
+    if value is not None and isinstance(details, Mapping) and details.get("ks_method") == "bound":
+        return h.Html("&le;&#8239;" + h.number(value))
+    return value
