@@ -16,7 +16,7 @@ import pandas as pd
 
 from pytest_mlaudit.errors import MlauditInputError
 from pytest_mlaudit.io._arrow_source import arrow_column, arrow_frame, arrow_to_pandas
-from pytest_mlaudit.io.files import resolve_files
+from pytest_mlaudit.io.files import read_csv, resolve_files
 from pytest_mlaudit.io.sources import missing_columns, need
 
 
@@ -41,7 +41,7 @@ class FileSource:
                 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
                 return [str(n) for n in pq.read_schema(path).names]
-            return [str(c) for c in pd.read_csv(path, nrows=0).columns]
+            return [str(c) for c in read_csv(path, nrows=0).columns]
         except Exception as exc:
             raise MlauditInputError(
                 f"{self.name}: {str(path)!r} is not a readable {path.suffix} file "
@@ -72,7 +72,7 @@ class FileSource:
                     total += int(pq.ParquetFile(path).metadata.num_rows)
                 else:
                     first = self.columns()[:1]
-                    total += int(pd.read_csv(path, usecols=first).shape[0])
+                    total += int(read_csv(path, usecols=first).shape[0])
             self._n_rows = total
         return self._n_rows
 
@@ -84,7 +84,7 @@ class FileSource:
                 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
                 return pq.read_table(path, columns=list(names), read_dictionary=strings or None)
-            return pd.read_csv(path, usecols=list(names))[list(names)]
+            return read_csv(path, usecols=list(names))[list(names)]
         except Exception as exc:
             raise MlauditInputError(
                 f"{self.name}: {str(path)!r} could not be read ({type(exc).__name__}: {exc})."
