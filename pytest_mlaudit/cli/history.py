@@ -100,6 +100,7 @@ _TAKES: Final[dict[str, dict[str, Any]]] = {
     "add": {**_WHERE, "--json": False},
     "mark": {**_WHERE, "--json": False},
     "events": {**_WHERE, "--json": False, "--kind": None},
+    "alerts": {**_WHERE, "--json": False, "--limit": 20},
 }
 
 
@@ -134,6 +135,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     _options(p, list(_TAKES["mark"]))
     p = sub.add_parser("events", help="list retrains, promotions and rollbacks")
     _options(p, list(_TAKES["events"]))
+    p = sub.add_parser("alerts", help="alerts that fired or resolved, then their deliveries")
+    _options(p, list(_TAKES["alerts"]))
     parser.epilog = (
         "without an ACTION: the last runs, then each check's trend over them. Options go "
         "before or after the ACTION."
@@ -459,6 +462,62 @@ def _events(store: HistoryStore, args: argparse.Namespace) -> None:
     )
 
 
+def _alerts(store: HistoryStore, args: argparse.Namespace) -> None:
+    alerts, deliveries = store.alerts(limit=args.limit), store.deliveries(limit=args.limit)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "alerts": [dataclasses.asdict(a) for a in alerts],
+                    "deliveries": [dataclasses.asdict(d) for d in deliveries],
+                },
+                indent=2,
+                default=str,
+            )
+        )
+        return
+    emit(
+        False,
+        [],
+        ["id", "run", "created_at", "state", "check", "since", "summary"],
+        [
+            [
+                str(a.id),
+                "-" if a.run_id is None else str(a.run_id),
+                a.created_at,
+                a.state,
+                a.key,
+                a.since,
+                str(a.payload.get("summary", "")),
+            ]
+            for a in alerts
+        ],
+        f"no alerts in {where(store)}",
+    )
+    if not deliveries:
+        return
+    print()
+    emit(
+        False,
+        [],
+        ["run", "attempted_at", "channel", "target", "alerts", "delivered", "status", "seconds"],
+        [
+            [
+                "-" if d.run_id is None else str(d.run_id),
+                d.attempted_at,
+                d.channel,
+                d.target or "-",
+                str(d.n_alerts),
+                "yes" if d.ok else f"no: {d.error or '?'}",
+                "-" if d.status is None else str(d.status),
+                f"{d.duration_s:.2f}",
+            ]
+            for d in deliveries
+        ],
+        "",
+    )
+
+
 _ACTIONS: Final[dict[str, Callable[[HistoryStore, argparse.Namespace], None]]] = {
     OVERVIEW: _overview,
     "runs": _runs,
@@ -467,4 +526,5 @@ _ACTIONS: Final[dict[str, Callable[[HistoryStore, argparse.Namespace], None]]] =
     "add": _add,
     "mark": _mark,
     "events": _events,
+    "alerts": _alerts,
 }

@@ -78,7 +78,7 @@ def store(pytester: pytest.Pytester) -> HistoryStore:
 
 
 def test_one_alert_when_drift_starts_none_while_it_lasts_one_when_it_ends(
-    pytester: pytest.Pytester,
+    pytester: pytest.Pytester, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pytester.makepyfile(test_audit=TESTS)
     pytester.makeconftest(HOOK)
@@ -138,6 +138,21 @@ def test_one_alert_when_drift_starts_none_while_it_lasts_one_when_it_ends(
         ("webhook", True, 2),
         ("hook", True, 2),
     ]
+    # and `mlaudit history alerts` shows both, as a table and as JSON
+    from pytest_mlaudit.cli import main
+
+    db = str(pytester.path / ".mlaudit" / "history.sqlite")
+    capsys.readouterr()  # the audits' own output
+    assert main(["history", "alerts", "--db", db]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split()[:4] == ["id", "run", "created_at", "state"]
+    assert [line.split()[3] for line in out[2:4]] == ["resolved", "firing"]
+    assert out[3].endswith("drifted_share=1 > 0  drifted: x")
+    assert "webhook" in out[7] and out[7].split()[4:7] == ["1", "yes", "200"]
+    assert main(["history", "alerts", "--db", db, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [a["state"] for a in data["alerts"]] == ["resolved", "firing"]
+    assert len(data["deliveries"]) == 4
     assert all(d.target == target and d.status == 200 for d in log if d.channel == "webhook")
 
 
