@@ -31,6 +31,29 @@ __all__ = ["advice", "failing_features", "render"]
 MAX_COUNTEREXAMPLES: Final = 10
 
 
+#: the per-feature mismatch counts of a parity table (store parity's too), after the name
+COUNT_HEADERS: Final = ("checked", "mismatched", "rate", "value", "type", "missing")
+#: the two sides' value types, at the end of those tables
+TYPE_HEADERS: Final = ("offline type", "online type")
+
+
+def count_cells(f: Mapping[str, Any]) -> list[Any]:
+    """One feature row's cells under :data:`COUNT_HEADERS`."""
+    return [
+        f.get("checked"),
+        f.get("mismatched"),
+        h.pct(_opt(f.get("mismatch_rate"))),
+        f.get("value_mismatches"),
+        f.get("type_mismatches"),
+        f.get("missing_mismatches"),
+    ]
+
+
+def type_cells(f: Mapping[str, Any]) -> list[Any]:
+    """One feature row's cells under :data:`TYPE_HEADERS`."""
+    return [h.name(f.get("offline_type", "?")), h.name(f.get("online_type", "?"))]
+
+
 def failing_features(r: Mapping[str, Any]) -> list[str]:
     """The mismatched (parity) or skewed (skew) features of a result, in order."""
     feats = [
@@ -198,32 +221,14 @@ def render(entry: dict[str, Any]) -> Section:
         section.html(
             h.tag("h4", "Features, most mismatched first"),
             h.table(
-                [
-                    "feature",
-                    "checked",
-                    "mismatched",
-                    "rate",
-                    "value",
-                    "type",
-                    "missing",
-                    "max |diff|",
-                    "max rel. diff",
-                    "offline type",
-                    "online type",
-                ],
+                ["feature", *COUNT_HEADERS, "max |diff|", "max rel. diff", *TYPE_HEADERS],
                 [
                     [
                         h.name(f.get("feature")),
-                        f.get("checked"),
-                        f.get("mismatched"),
-                        h.pct(_opt(f.get("mismatch_rate"))),
-                        f.get("value_mismatches"),
-                        f.get("type_mismatches"),
-                        f.get("missing_mismatches"),
+                        *count_cells(f),
                         _opt(f.get("max_abs_diff")),
                         _opt(f.get("max_rel_diff")),
-                        h.name(f.get("offline_type", "?")),
-                        h.name(f.get("online_type", "?")),
+                        *type_cells(f),
                     ]
                     for f in ordered
                 ],

@@ -24,6 +24,12 @@ from pytest_mlaudit.report.sections._common import (
     _title,
     describe,
 )
+from pytest_mlaudit.report.sections.parity import (
+    COUNT_HEADERS,
+    TYPE_HEADERS,
+    count_cells,
+    type_cells,
+)
 
 __all__ = ["advice", "render"]
 
@@ -129,34 +135,15 @@ def render(entry: dict[str, Any]) -> Section:
         section.html(
             h.tag("h4", "Feature view ", h.tag("code", h.name(view)), demand),
             h.table(
-                [
-                    "feature",
-                    "checked",
-                    "mismatched",
-                    "rate",
-                    "value",
-                    "type",
-                    "missing",
-                    "absent in",
-                    "causes",
-                    "max |diff|",
-                    "offline type",
-                    "online type",
-                ],
+                ["feature", *COUNT_HEADERS, "absent in", "causes", "max |diff|", *TYPE_HEADERS],
                 [
                     [
                         h.name(f.get("feature")),
-                        f.get("checked"),
-                        f.get("mismatched"),
-                        h.pct(_opt(f.get("mismatch_rate"))),
-                        f.get("value_mismatches"),
-                        f.get("type_mismatches"),
-                        f.get("missing_mismatches"),
+                        *count_cells(f),
                         h.name(f.get("absent_in") or "-"),
                         h.text(_cause_cell(_dict(f.get("causes")))),
                         _opt(f.get("max_abs_diff")),
-                        h.name(f.get("offline_type", "?")),
-                        h.name(f.get("online_type", "?")),
+                        *type_cells(f),
                     ]
                     for f in rows
                 ],
