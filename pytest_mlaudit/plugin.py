@@ -63,6 +63,7 @@ class _SessionState:
     history_path: Path | None = None  #: the SQLite audit history to append the record to
     history_note: str | None = None  #: what happened to it, for the terminal summary
     mlflow_note: str | None = None  #: where --mlaudit-mlflow logged the run, for the summary
+    mlflow_run: str | None = None  #: that run's page (or runs:/ID), for the alerts
     alert_webhook: str | None = None  #: --mlaudit-alert-webhook (pytest_mlaudit.alerts)
     alert_lines: list[tuple[str, bool]] = dataclasses.field(default_factory=list)
     record: Any = None  #: the run's AuditRecord, built at session finish
@@ -475,9 +476,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state.record_path = path
     if state.history_path is not None:
         _append_history(state, state.record, path, tr)
-        _raise_alerts(config, state, path, report_dir)
-    if mlflow_uri is not None:
+    if mlflow_uri is not None:  # before the alerts, which link to the run
         _log_mlflow(config, state, mlflow_uri, report_dir, tr)
+    if state.history_path is not None:
+        _raise_alerts(config, state, path, report_dir)
 
 
 _ON = frozenset({"true", "yes", "on", "1"})
@@ -529,6 +531,7 @@ def _log_mlflow(
         f"audit logged to MLflow run {logged.run_id} (experiment "
         f"{experiment or 'mlaudit'!r} at {logged.tracking_uri})"
     )
+    state.mlflow_run = logged.link
 
 
 def _say(tr: Any, message: str, *, red: bool = False) -> None:
@@ -624,6 +627,7 @@ def _raise_alerts(
             webhook=state.alert_webhook,
             timeout=parse_timeout(config.getini("mlaudit_alert_timeout")),
             hook=call,
+            mlflow_run=state.mlflow_run,
         )
     except Exception as exc:  # the run's verdict must not depend on the alerts
         if state.alert_webhook is not None or call is not None:

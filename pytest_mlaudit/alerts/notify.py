@@ -86,6 +86,7 @@ def raise_alerts(
     timeout: float = DEFAULT_TIMEOUT,
     hook: Callable[[Sequence[Alert]], object] | None = None,
     environ: Mapping[str, str] | None = None,
+    mlflow_run: str | None = None,
 ) -> AlertOutcome:
     """Fire and resolve the alerts of ``record``'s checks against the state kept in the
     audit history at ``history`` (where the record was appended), then deliver them.
@@ -94,7 +95,8 @@ def raise_alerts(
     open resolves; a check that keeps failing raises nothing more. With no earlier state
     (the first run with alerts, or a new check) a failing check fires: it is news to
     whoever reads the alerts. ``hook`` (the conftest hook) and ``webhook`` are told only
-    when there are alerts; every attempt is kept in the delivery log.
+    when there are alerts; every attempt is kept in the delivery log. ``mlflow_run`` (the
+    page or ``runs:/`` URI of the run ``--mlaudit-mlflow`` logged) is linked in the report.
 
     Raises :class:`~pytest_mlaudit.history.HistoryError` when the history cannot be used
     (the plugin reports it as one line).
@@ -119,6 +121,8 @@ def raise_alerts(
         "record": None if record_path is None else str(record_path),
         "html": None if html_path is None else str(html_path),
     }
+    if mlflow_run:
+        report["mlflow"] = mlflow_run
     built: dict[str, Alert] = {}
 
     def payload(key: str, state: AlertState, since: str) -> dict[str, Any]:

@@ -184,10 +184,18 @@ def build_message(alerts: Sequence[Alert]) -> dict[str, Any]:
     lines += [a.text() for a in alerts]
     where = run.get("url")
     report_path = report.get("html") or report.get("record")
+    mlflow = report.get("mlflow")
+    run_link = None
+    if mlflow:
+        page = mlflow.startswith(("http://", "https://"))
+        run_link = f"<{mlflow}|the MLflow run>" if page else f"MLflow run {mlflow}"
     if where:
-        lines.append(f"<{where}|the CI run>" + (f", report {report_path}" if report_path else ""))
+        links = [f"<{where}|the CI run>", f"report {report_path}" if report_path else None]
+        lines.append(", ".join(x for x in [*links, run_link] if x))
     elif report_path:
-        lines.append(f"report: {report_path}")
+        lines.append(f"report: {report_path}" + (f", {run_link}" if run_link else ""))
+    elif run_link:
+        lines.append(run_link)
     firing = sum(1 for a in alerts if a.state == "firing")
     return {
         "text": "\n".join(lines),

@@ -217,3 +217,20 @@ def test_a_post_never_waits_past_its_timeout() -> None:
     refused = post_json(closed_port_url(), {"text": "hi"}, timeout=2)
     assert not refused.ok and refused.status is None
     assert refused.error is not None and refused.error.startswith("cannot reach it (")
+
+
+def test_the_message_links_the_ci_run_the_report_and_the_mlflow_run() -> None:
+    from pytest_mlaudit.alerts.alert import build_alert
+
+    rec = record("2025-01-06T06:00:00Z", [drift_entry(failed_columns=["income"])])
+    run_info = {"id": 7, "created_at": rec.created_at, "url": "https://ci.example/run/42"}
+    page = "https://mlflow.example/#/experiments/3/runs/abc"
+    report = {"record": "reports/audit.json", "html": None, "mlflow": page}
+    alert = build_alert(rec.checks[0], "firing", rec.created_at, run=run_info, report=report)
+    assert build_message([alert])["text"].splitlines()[-1] == (
+        "<https://ci.example/run/42|the CI run>, report reports/audit.json, "
+        f"<{page}|the MLflow run>"
+    )
+    report = {"record": None, "html": None, "mlflow": "runs:/abc"}
+    alert = build_alert(rec.checks[0], "firing", rec.created_at, run={"id": 7}, report=report)
+    assert build_message([alert])["text"].splitlines()[-1] == "MLflow run runs:/abc"

@@ -271,3 +271,32 @@ def test_any_name_becomes_a_key_mlflow_accepts(text: str) -> None:
     _validate_metric_name(key)
     _validate_tag_name(key)
     assert key == _key(key)  # already a key: unchanged
+
+
+def test_an_alert_links_the_mlflow_run_of_its_audit(pytester: pytest.Pytester) -> None:
+    from tests.alerts.receiver import receiver
+
+    pytester.makepyfile(test_audit=TESTS)
+    uri = f"sqlite:///{pytester.path}/mlruns.db"
+    with receiver() as rec:
+        result = pytester.runpytest_subprocess(
+            "-p",
+            "no:cacheprovider",
+            "--mlaudit-json=audit.json",
+            f"--mlaudit-mlflow={uri}",
+            f"--mlaudit-alert-webhook={rec.url}",
+        )
+    result.assert_outcomes(passed=1, failed=1)
+    (run,) = _runs(uri, "mlaudit")
+    (message,) = rec.bodies  # test_shifted fires on the first run
+    link = f"runs:/{run.info.run_id}"
+    assert message["mlaudit"]["report"] == {"record": "audit.json", "html": None, "mlflow": link}
+    assert message["text"].splitlines()[-1] == f"report: audit.json, MLflow run {link}"
+
+
+def test_the_link_of_a_run_on_a_tracking_server_is_its_page() -> None:
+    from pytest_mlaudit.integrations.mlflow.tracking import LoggedAudit
+
+    on_server = LoggedAudit("abc", "7", "https://mlflow.example/", {}, {}, [])
+    assert on_server.link == "https://mlflow.example/#/experiments/7/runs/abc"
+    assert LoggedAudit("abc", "7", "sqlite:///m.db", {}, {}, []).link == "runs:/abc"

@@ -326,6 +326,15 @@ class LoggedAudit:
         self.tags = dict(tags)
         self.artifacts = tuple(artifacts)
 
+    @property
+    def link(self) -> str:
+        """The run's page on a tracking server (``http(s)://...#/experiments/E/runs/R``),
+        else its ``runs:/ID`` URI (a local store has no page)."""
+        if self.tracking_uri.startswith(("http://", "https://")):
+            base = self.tracking_uri.rstrip("/")
+            return f"{base}/#/experiments/{self.experiment_id}/runs/{self.run_id}"
+        return f"runs:/{self.run_id}"
+
     def __repr__(self) -> str:
         return f"LoggedAudit(run_id={self.run_id!r}, tracking_uri={self.tracking_uri!r})"
 
